@@ -1,0 +1,199 @@
+/*
+ * main.c - `crmsyncd`, the daemon. Owns process-wide state: umask, locale,
+ * signals, curl's global init, the ban on core dumps (they would hold
+ * secrets). Loads the config and its plugins, starts the components, tells
+ * systemd it is ready, reloads on SIGHUP and exits cleanly on SIGTERM/SIGINT.
+ * The sync cycle itself lives in engine.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: crmsyncd [-c FILE] [--once] [--check]\n"
+		"\n"
+		"Keep HubSpot and Salesforce in step.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (default %s/crmsync/crmsync.conf;\n"
+		"                      CRMSYNC_CONFIG overrides the default)\n"
+		"      --once          load, start every component, run once and exit\n"
+		"      --check         load and check the configuration and plugins, then exit\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and the plugin ABI, and exit\n"
+		"\n"
+		"signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n",
+		SYSCONFDIR);
+}
+
+/* Tell systemd (Type=notify) something, if it is listening. */
+static void sd_notify_msg(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	n = strlen(path);
+	memcpy(sa.sun_path, path, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		log_debug("cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+static int load_and_start(struct config *cfg, const char *path)
+{
+	struct errlist errs = { 0 };
+	int err = config_load(cfg, path, &errs);
+
+	if (err) {
+		errlist_print(&errs, "crmsyncd");
+		errlist_release(&errs);
+		config_release(cfg);
+		return err;
+	}
+	errlist_release(&errs);
+	log_setup("crmsyncd", LOG_LVL_ERR + cfg->core.log_level);
+	err = config_start_instances(cfg);
+	if (err) {
+		config_release(cfg);
+		return err;
+	}
+	for (size_t i = 0; i < cfg->ninst; i++) {
+		const struct crmsync_instance *inst = cfg->inst[i];
+
+		log_info("%s: %s (plugin %s %s)", inst->tag, inst->enabled ? "enabled" : "disabled",
+			 inst->plugin->desc.name, inst->plugin->desc.version ? inst->plugin->desc.version : "");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("CRMSYNC_CONFIG");
+	struct config cfg;
+	sigset_t set;
+	int once = 0, check = 0, c, rc = 0;
+
+	if (!path || !*path)
+		path = SYSCONFDIR "/crmsync/crmsync.conf";
+	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'k':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("crmsyncd %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, CRMSYNC_ABI_MAJOR,
+			       CRMSYNC_ABI_MINOR);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	umask(077);
+	setlocale(LC_ALL, "C");
+	/* secrets live in this process's memory: no core dumps, no ptrace by peers */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	log_setup("crmsyncd", LOG_LVL_INFO);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (http_global_init()) {
+		log_err("cannot initialise libcurl");
+		return 1;
+	}
+	if (load_and_start(&cfg, path)) {
+		http_global_cleanup();
+		return 1;
+	}
+	if (check || once) {
+		log_info("configuration '%s' loaded; %s", path,
+			 check ? "check done" : "one run done");
+		goto out;
+	}
+	log_notice("started with '%s'", path);
+	sd_notify_msg("READY=1\nSTATUS=running");
+	for (;;) {
+		int sig = 0;
+
+		if (sigwait(&set, &sig))
+			continue;
+		if (sig == SIGHUP) {
+			struct config fresh;
+
+			sd_notify_msg("RELOADING=1");
+			log_notice("reloading '%s'", path);
+			if (load_and_start(&fresh, path)) {
+				log_err("reload failed; keeping the running configuration");
+			} else {
+				config_release(&cfg);
+				cfg = fresh;
+			}
+			sd_notify_msg("READY=1");
+			continue;
+		}
+		log_notice("stopping on signal %d", sig);
+		sd_notify_msg("STOPPING=1");
+		break;
+	}
+out:
+	config_release(&cfg);
+	http_global_cleanup();
+	return rc;
+}
