@@ -92,6 +92,8 @@ struct config {
  * against their plugins' option tables (loading those plugins), dispatch.
  * Returns 0, or -EINVAL with every problem in errs. */
 int config_load(struct config *cfg, const char *path, struct errlist *errs);
+/* Read `path` without loading plugins: syntax and core sections only. */
+int config_load_core(struct config *cfg, const char *path, struct errlist *errs);
 /* The same on an in-memory buffer, without loading plugins (plugin sections
  * are only checked for their core keys). For tests and fuzzing. */
 int config_parse_buffer(struct config *cfg, const char *name, const char *buf, size_t len,

@@ -163,16 +163,17 @@ static int cmd_plugins_describe(const char *path, const char *name)
 		NULL
 	};
 	struct errlist errs = { 0 };
+	struct loader ld;
 	struct config cfg;
 	struct plugin *p;
 	int rc = 1;
 
-	/* the plugin need not be configured: only plugin_dir is taken from the file */
-	if (load(&cfg, path)) {
-		config_release(&cfg);
-		return 1;
-	}
-	if (loader_load(&cfg.loader, name, &p, &errs)) {
+	/* the plugin need not be configured, and the rest of the file need not
+	 * be right: only plugin_dir is taken from it */
+	config_load_core(&cfg, path, &errs);
+	errlist_release(&errs);
+	loader_init(&ld, cfg.core.plugin_dir ? cfg.core.plugin_dir : PLUGINDIR);
+	if (loader_load(&ld, name, &p, &errs)) {
 		errlist_print(&errs, "crmsync");
 		goto out;
 	}
@@ -210,6 +211,7 @@ static int cmd_plugins_describe(const char *path, const char *name)
 	rc = 0;
 out:
 	errlist_release(&errs);
+	loader_release(&ld);
 	config_release(&cfg);
 	return rc;
 }

@@ -557,7 +557,7 @@ int config_parse_buffer(struct config *cfg, const char *name, const char *buf, s
 	return parse(cfg, name, buf, len, 0, errs);
 }
 
-int config_load(struct config *cfg, const char *path, struct errlist *errs)
+static int load_file(struct config *cfg, const char *path, int load_plugins, struct errlist *errs)
 {
 	char *buf;
 	size_t len;
@@ -573,9 +573,19 @@ int config_load(struct config *cfg, const char *path, struct errlist *errs)
 			errlist_add(errs, "%s: cannot read: %s", path, strerror(-err));
 		return err;
 	}
-	err = parse(cfg, path, buf, len, 1, errs);
+	err = parse(cfg, path, buf, len, load_plugins, errs);
 	free(buf);
 	return err;
+}
+
+int config_load(struct config *cfg, const char *path, struct errlist *errs)
+{
+	return load_file(cfg, path, 1, errs);
+}
+
+int config_load_core(struct config *cfg, const char *path, struct errlist *errs)
+{
+	return load_file(cfg, path, 0, errs);
 }
 
 int config_start_instances(struct config *cfg)
