@@ -223,8 +223,9 @@ int loader_load(struct loader *ld, const char *name, struct plugin **out, struct
 		return -EINVAL;
 	}
 	if (stat(ld->plugin_dir, &st) < 0) {
-		errlist_add(errs, "cannot use plugin_dir '%s': %s", ld->plugin_dir, strerror(errno));
-		return -errno;
+		err = -errno;
+		errlist_add(errs, "cannot use plugin_dir '%s': %s", ld->plugin_dir, strerror(-err));
+		return err;
 	}
 	err = check_owner_mode(ld, "plugin directory", ld->plugin_dir, &st, errs);
 	if (err)
@@ -240,7 +241,10 @@ int loader_load(struct loader *ld, const char *name, struct plugin **out, struct
 		goto out_free;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		errlist_add(errs, "refusing plugin '%s': '%s' is not a regular file", name, p->path);
+		errlist_add(errs,
+			    "refusing plugin '%s': '%s' is not a regular file; install the plugin's .so "
+			    "file there (a symlink to one is fine)",
+			    name, p->path);
 		err = -EINVAL;
 		goto out_free;
 	}
