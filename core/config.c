@@ -75,6 +75,7 @@ struct parse_state {
 	struct cfg_section *cur;       /* section of that line */
 	int cur_valid;                 /* 0 after an invalid header: skip its keys */
 	int seen_key;                  /* has the handler been called for this line */
+	int key_colons;                /* the reader hid ':' in this line's key */
 };
 
 const struct cfg_kv *cfg_section_find(const struct cfg_section *sec, const char *key)
@@ -182,6 +183,9 @@ static void open_section(struct parse_state *ps, const char *header)
 	ps->cur_valid = 1;
 }
 
+/* Stands for ':' in a key while inih splits the line (see reader()). */
+#define KEY_COLON '\x1f'
+
 /* The reader hands inih one line at a time and classifies it first, so we
  * know line numbers and section headers, and catch syntax errors inih would
  * only count. */
@@ -192,6 +196,7 @@ static char *reader(char *str, int num, void *stream)
 	size_t len, copy;
 	char *line, *t;
 
+	ps->key_colons = 0;
 	if (ps->pos >= ps->end)
 		return NULL;
 	nl = memchr(ps->pos, '\n', (size_t)(ps->end - ps->pos));
@@ -233,20 +238,34 @@ static char *reader(char *str, int num, void *stream)
 	} else if (*t == '=') {
 		errlist_add(ps->errs, "%s:%d: a key is missing before '='", ps->file, ps->line);
 		str[0] = '\0';
+	} else if (*t && *t != ';' && *t != '#') {
+		/* inih splits at the first '=' or ':', but keys such as the dispatch
+		 * table's CATEGORY:SUBCATEGORY codes contain ':'; hide those from
+		 * inih as KEY_COLON and let the handler put them back */
+		char *eq = strchr(str, '=');
+
+		for (char *c = str; c < eq; c++) {
+			if (*c == KEY_COLON) {
+				errlist_add(ps->errs, "%s:%d: a key contains a control character",
+					    ps->file, ps->line);
+				str[0] = '\0';
+				break;
+			}
+			if (*c == ':') {
+				*c = KEY_COLON;
+				ps->key_colons = 1;
+			}
+		}
 	}
 	free(line);
 	return str;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int handle_kv(struct parse_state *ps, struct cfg_section *sec, const char *name,
+		     const char *value)
 {
-	struct parse_state *ps = user;
-	struct cfg_section *sec = ps->cur;
 	const struct cfg_kv *prev;
 
-	(void)section;
-	if (!name)
-		return 1;
 	if (!sec) {
 		if (ps->cur_valid || ps->cfg->nsec == 0)
 			errlist_add(ps->errs, "%s:%d: key '%s' is outside any section", ps->file, ps->line,
@@ -268,6 +287,30 @@ static int handler(void *user, const char *section, const char *name, const char
 	sec->kv[sec->n].line = ps->line;
 	sec->n++;
 	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *ps = user;
+	struct cfg_section *sec = ps->cur;
+	char *key;
+	int rc;
+
+	(void)section;
+	if (!name)
+		return 1;
+	if (ps->key_colons) {
+		/* put back the ':' the reader hid from inih */
+		key = xstrdup(name);
+		for (char *c = key; *c; c++)
+			if (*c == KEY_COLON)
+				*c = ':';
+		ps->key_colons = 0;
+		rc = handle_kv(ps, sec, key, value);
+		free(key);
+		return rc;
+	}
+	return handle_kv(ps, sec, name, value);
 }
 
 static int check_raw(const char *file, const char *buf, size_t len, struct errlist *errs)
@@ -539,6 +582,9 @@ static int parse(struct config *cfg, const char *name, const char *buf, size_t l
 	ini_use_stack = false;
 	ini_allow_realloc = false;
 	ini_max_line = CFG_MAX_LINE + 3;
+	/* without realloc, inih's heap line buffer has ini_initial_alloc bytes,
+	 * not ini_max_line: lines past 197 bytes were cut short */
+	ini_initial_alloc = CFG_MAX_LINE + 3;
 	ini_parse_stream(reader, &ps, handler, &ps);
 
 	apply_core(cfg, errs);
