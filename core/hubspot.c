@@ -1,0 +1,494 @@
+/*
+ * hubspot.c - HubSpot CRM v3 client over http.c. Knows the paths, the JSON,
+ * the rate-limit headers and the 10,000-result search cap. Never logs a
+ * token.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "hubspot.h"
+#include "http.h"
+#include "log.h"
+#include "salesforce.h"
+#include "util.h"
+
+#define HS_CRED_MAX (64 * 1024)
+#define HS_SEARCH_PAGE 200
+#define HS_SEARCH_CAP 10000
+
+struct hs_client {
+	char *base_url;
+	char *cred_path;
+	char *client_id;
+	char *client_secret;  /* secret */
+	char *refresh_token;  /* secret */
+	char *access_token;   /* secret */
+	char *auth_header;    /* secret */
+	int oauth;
+	struct http_conn *conn;
+	long calls;
+};
+
+static void free_secret(char **p)
+{
+	if (*p) {
+		secure_zero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
+
+int hs_client_new(struct hs_client **out, const struct hubspot_settings *s)
+{
+	struct hs_client *hs = xcalloc(1, sizeof(*hs));
+
+	hs->conn = http_conn_new();
+	if (!hs->conn) {
+		free(hs);
+		return -ENOMEM;
+	}
+	hs->base_url = xstrdup(s->base_url);
+	hs->cred_path = xstrdup(s->credentials);
+	*out = hs;
+	return 0;
+}
+
+void hs_client_free(struct hs_client *hs)
+{
+	if (!hs)
+		return;
+	http_conn_free(hs->conn);
+	free(hs->base_url);
+	free(hs->cred_path);
+	free(hs->client_id);
+	free_secret(&hs->client_secret);
+	free_secret(&hs->refresh_token);
+	free_secret(&hs->access_token);
+	free_secret(&hs->auth_header);
+	free(hs);
+}
+
+long hs_calls(const struct hs_client *hs)
+{
+	return hs->calls;
+}
+
+void hs_error_from_body(struct hs_error *err, int status, const char *body, size_t len)
+{
+	json_t *root, *first;
+	const char *s;
+
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	err->http_status = status;
+	root = body ? json_loadb(body, len, 0, NULL) : NULL;
+	s = json_string_value(json_object_get(root, "category"));
+	if (!s)
+		s = json_string_value(json_object_get(root, "errorType"));
+	if (!s)
+		s = json_string_value(json_object_get(root, "status"));
+	snprintf(err->category, sizeof(err->category), "%s", s ? s : "HTTP_ERROR");
+	first = json_array_get(json_object_get(root, "errors"), 0);
+	s = json_string_value(json_object_get(first, "code"));
+	if (!s)
+		s = json_string_value(json_object_get(root, "subCategory"));
+	if (s)
+		snprintf(err->subcode, sizeof(err->subcode), "%s", s);
+	s = json_string_value(json_object_get(root, "message"));
+	if (s)
+		snprintf(err->message, sizeof(err->message), "%s", s);
+	else
+		snprintf(err->message, sizeof(err->message), "HTTP %d%s", status,
+			 root || !len ? "" : " with an unparsable body");
+	json_decref(root);
+}
+
+static const char *json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int read_credentials(struct hs_client *hs)
+{
+	struct stat st;
+	json_t *root;
+	char *buf;
+	size_t len;
+	int err;
+
+	if (stat(hs->cred_path, &st) < 0) {
+		err = -errno;
+		log_err("cannot read hubspot credentials '%s': %s; connect with 'crmsync connect hubspot'",
+			hs->cred_path, strerror(errno));
+		return err;
+	}
+	if (st.st_mode & 077) {
+		log_err("hubspot credentials '%s' are accessible to others (mode %04o): fix with "
+			"'chmod 600 %s'", hs->cred_path, (unsigned)(st.st_mode & 07777), hs->cred_path);
+		return -EPERM;
+	}
+	err = read_file(hs->cred_path, HS_CRED_MAX, &buf, &len);
+	if (err) {
+		log_err("cannot read hubspot credentials '%s': %s", hs->cred_path, strerror(-err));
+		return err;
+	}
+	root = json_loadb(buf, len, 0, NULL);
+	secure_zero(buf, len);
+	free(buf);
+	if (json_str(root, "access_token") && !json_str(root, "refresh_token")) {
+		hs->oauth = 0;
+		free_secret(&hs->access_token);
+		hs->access_token = xstrdup(json_str(root, "access_token"));
+	} else if (json_str(root, "refresh_token") && json_str(root, "client_id") &&
+		   json_str(root, "client_secret")) {
+		hs->oauth = 1;
+		free(hs->client_id);
+		hs->client_id = xstrdup(json_str(root, "client_id"));
+		free_secret(&hs->client_secret);
+		hs->client_secret = xstrdup(json_str(root, "client_secret"));
+		free_secret(&hs->refresh_token);
+		hs->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	} else {
+		log_err("hubspot credentials '%s' need either access_token (private app) or "
+			"client_id, client_secret and refresh_token (OAuth): reconnect with "
+			"'crmsync connect hubspot'", hs->cred_path);
+		json_decref(root);
+		return -EINVAL;
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int oauth_refresh(struct hs_client *hs)
+{
+	static const char *const form_headers[] = {
+		"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL
+	};
+	struct http_retry_policy policy = { "hubspot", 4, 500, 8000, NULL, NULL };
+	struct crmsync_http_response *resp = NULL;
+	struct strbuf body = { 0 };
+	struct http_call call = { 0 };
+	json_t *root = NULL;
+	char *url, *e1, *e2, *e3;
+	int err;
+
+	e1 = http_urlencode(hs->refresh_token);
+	e2 = http_urlencode(hs->client_id);
+	e3 = http_urlencode(hs->client_secret);
+	strbuf_addf(&body, "grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s",
+		    e1, e2, e3);
+	free_secret(&e1);
+	free(e2);
+	free_secret(&e3);
+	url = xasprintf("%s/oauth/v1/token", hs->base_url);
+	call.method = "POST";
+	call.url = url;
+	call.headers = form_headers;
+	call.body = body.buf;
+	call.body_len = body.len;
+	err = http_perform_retry(hs->conn, &call, &policy, &resp, NULL);
+	secure_zero(body.buf, body.len);
+	strbuf_release(&body);
+	if (err) {
+		log_err("cannot reach '%s': %s", url, strerror(-err));
+		goto out;
+	}
+	hs->calls++;
+	root = json_loadb(resp->body ? resp->body : "", resp->body_len, 0, NULL);
+	if (resp->status != 200 || !json_str(root, "access_token")) {
+		if (resp->status == 400 || resp->status == 401) {
+			log_err("hubspot refused the stored refresh token (%s): reconnect with "
+				"'crmsync connect hubspot'",
+				json_str(root, "status") ? json_str(root, "status") : "HTTP error");
+			err = -EKEYREJECTED;
+		} else {
+			log_err("hubspot token endpoint '%s' answered HTTP %d", url, resp->status);
+			err = -EIO;
+		}
+		goto out;
+	}
+	free_secret(&hs->access_token);
+	hs->access_token = xstrdup(json_str(root, "access_token"));
+	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), hs->refresh_token)) {
+		free_secret(&hs->refresh_token);
+		hs->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	}
+out:
+	json_decref(root);
+	http_response_free(resp);
+	free(url);
+	return err;
+}
+
+int hs_login(struct hs_client *hs)
+{
+	int err;
+
+	if (!hs->access_token && !hs->refresh_token) {
+		err = read_credentials(hs);
+		if (err)
+			return err;
+	}
+	if (hs->oauth) {
+		err = oauth_refresh(hs);
+		if (err)
+			return err;
+	}
+	free_secret(&hs->auth_header);
+	hs->auth_header = xasprintf("Authorization: Bearer %s", hs->access_token);
+	return 0;
+}
+
+/* 429: wait out the 10-second window (HubSpot promises no Retry-After); the
+ * daily limit is final for this cycle. */
+static enum http_verdict rest_classify(const struct crmsync_http_response *r, void *user,
+				       long *retry_after_ms)
+{
+	const char *h;
+
+	if (r->status == 401)
+		return HTTP_REAUTH;
+	if (r->status == 429) {
+		if (r->body && strstr(r->body, "\"DAILY\""))
+			return HTTP_DONE;
+		h = http_response_header(r, "X-HubSpot-RateLimit-Interval-Milliseconds");
+		*retry_after_ms = h ? atol(h) : 10000;
+		if (*retry_after_ms <= 0 || *retry_after_ms > 60000)
+			*retry_after_ms = 10000;
+		return HTTP_RETRY;
+	}
+	if (r->status >= 500)
+		return HTTP_RETRY;
+	return HTTP_DONE;
+}
+
+static int rest_call(struct hs_client *hs, const char *method, const char *path, json_t *body_json,
+		     json_t **out, struct hs_error *herr)
+{
+	struct http_retry_policy policy = { "hubspot", 6, 1000, 30000, rest_classify, NULL };
+	struct crmsync_http_response *r = NULL;
+	struct http_call call = { 0 };
+	const char *headers[4];
+	char *url, *body = NULL;
+	json_error_t jerr;
+	int err = 0;
+
+	*out = NULL;
+	if (!hs->auth_header) {
+		err = hs_login(hs);
+		if (err)
+			goto out_fail;
+	}
+	if (body_json)
+		body = json_dumps(body_json, JSON_COMPACT);
+	url = xasprintf("%s%s", hs->base_url, path);
+	for (int tries = 0; tries < 2; tries++) {
+		enum http_verdict v;
+
+		headers[0] = hs->auth_header;
+		headers[1] = "Accept: application/json";
+		headers[2] = body ? "Content-Type: application/json" : NULL;
+		headers[3] = NULL;
+		call.method = method;
+		call.url = url;
+		call.headers = headers;
+		call.body = body;
+		call.body_len = body ? strlen(body) : 0;
+		err = http_perform_retry(hs->conn, &call, &policy, &r, &v);
+		hs->calls++;
+		if (err || v != HTTP_REAUTH || !hs->oauth || tries == 1)
+			break;
+		http_response_free(r);
+		r = NULL;
+		log_info("hubspot access token expired; refreshing it");
+		err = hs_login(hs);
+		if (err)
+			break;
+	}
+	free(url);
+	free(body);
+out_fail:
+	if (err) {
+		if (herr) {
+			memset(herr, 0, sizeof(*herr));
+			snprintf(herr->category, sizeof(herr->category), "TRANSPORT");
+			snprintf(herr->message, sizeof(herr->message), "%s", strerror(-err));
+		}
+		return err;
+	}
+	if (r->status >= 300 && r->status != 207) {
+		hs_error_from_body(herr, r->status, r->body, r->body_len);
+		err = r->status == 401 ? -EACCES : -EREMOTEIO;
+		goto out;
+	}
+	if (r->status == 204 || !r->body_len)
+		goto out;
+	*out = json_loadb(r->body, r->body_len, 0, &jerr);
+	if (!*out) {
+		log_warn("hubspot sent a malformed response (HTTP %d, %zu bytes): %s", r->status,
+			 r->body_len, jerr.text);
+		if (herr) {
+			memset(herr, 0, sizeof(*herr));
+			herr->http_status = r->status;
+			snprintf(herr->category, sizeof(herr->category), "MALFORMED_RESPONSE");
+			snprintf(herr->message, sizeof(herr->message), "response is not JSON: %s", jerr.text);
+		}
+		err = -EBADMSG;
+	}
+out:
+	http_response_free(r);
+	return err;
+}
+
+int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *herr)
+{
+	return rest_call(hs, "GET", path, NULL, out, herr);
+}
+
+int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *inputs,
+	     const char *id_property, json_t **out, struct hs_error *herr)
+{
+	json_t *body = json_pack("{s:O}", "inputs", inputs);
+	char *path = xasprintf("/crm/v3/objects/%s/batch/%s", object, op);
+	int err;
+
+	if (id_property)
+		json_object_set_new(body, "idProperty", json_string(id_property));
+	err = rest_call(hs, "POST", path, body, out, herr);
+	free(path);
+	json_decref(body);
+	return err;
+}
+
+long long hs_parse_time(const char *s)
+{
+	int64_t v;
+
+	if (!s || !*s)
+		return -1;
+	if (parse_int64(s, &v) == 0)
+		return v;
+	return sf_parse_datetime(s);
+}
+
+/* Ids already delivered at the window's lower bound (same timestamp). */
+struct seen {
+	char **ids;
+	size_t n;
+};
+
+static int seen_has(const struct seen *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void seen_reset(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	s->n = 0;
+}
+
+static void seen_add(struct seen *s, const char *id)
+{
+	s->ids = xrealloc(s->ids, (s->n + 1) * sizeof(*s->ids));
+	s->ids[s->n++] = xstrdup(id);
+}
+
+int hs_search_modified(struct hs_client *hs, const char *object, const char *modprop,
+		       long long since_ms, const char *const *properties,
+		       int (*cb)(json_t *record, void *user), void *user, long long *max_ms,
+		       struct hs_error *herr)
+{
+	char *path = xasprintf("/crm/v3/objects/%s/search", object);
+	struct seen at_bound = { 0 }, at_max = { 0 };
+	long long bound = since_ms, newest = since_ms;
+	long offset = 0;
+	int err = 0;
+
+	for (;;) {
+		json_t *body, *props = json_array(), *resp = NULL, *results, *rec;
+		char value[32], after[32];
+		const char *next;
+		size_t i;
+
+		json_array_append_new(props, json_string(modprop));
+		for (const char *const *p = properties; p && *p; p++)
+			json_array_append_new(props, json_string(*p));
+		snprintf(value, sizeof(value), "%lld", bound);
+		snprintf(after, sizeof(after), "%ld", offset);
+		body = json_pack("{s:[{s:[{s:s, s:s, s:s}]}], s:[{s:s, s:s}], s:o, s:i, s:s}",
+				 "filterGroups", "filters", "propertyName", modprop, "operator", "GTE",
+				 "value", value, "sorts", "propertyName", modprop, "direction", "ASCENDING",
+				 "properties", props, "limit", HS_SEARCH_PAGE, "after", after);
+		err = rest_call(hs, "POST", path, body, &resp, herr);
+		json_decref(body);
+		if (err)
+			break;
+		results = json_object_get(resp, "results");
+		if (!json_is_array(results)) {
+			log_warn("hubspot search response for '%s' lacks results", object);
+			json_decref(resp);
+			err = -EBADMSG;
+			break;
+		}
+		json_array_foreach(results, i, rec) {
+			const char *id = json_str(rec, "id");
+			long long m = hs_parse_time(json_str(json_object_get(rec, "properties"), modprop));
+
+			if (!id || m < 0)
+				continue;
+			/* records at the bound were delivered by the previous window */
+			if (m == bound && seen_has(&at_bound, id))
+				continue;
+			if (m > newest) {
+				newest = m;
+				seen_reset(&at_max);
+			}
+			if (m == newest)
+				seen_add(&at_max, id);
+			err = cb(rec, user);
+			if (err)
+				break;
+		}
+		next = json_str(json_object_get(json_object_get(resp, "paging"), "next"), "after");
+		if (err || !next) {
+			json_decref(resp);
+			break;
+		}
+		offset = atol(next);
+		json_decref(resp);
+		if (offset + HS_SEARCH_PAGE > HS_SEARCH_CAP) {
+			/* narrow the window: restart at the newest timestamp seen */
+			if (newest == bound) {
+				log_err("hubspot: more than %d '%s' records share the modification time %lld; "
+					"cannot page past them", HS_SEARCH_CAP, object, bound);
+				err = -E2BIG;
+				break;
+			}
+			bound = newest;
+			seen_reset(&at_bound);
+			for (size_t k = 0; k < at_max.n; k++)
+				seen_add(&at_bound, at_max.ids[k]);
+			offset = 0;
+		}
+	}
+	seen_reset(&at_bound);
+	seen_reset(&at_max);
+	free(at_bound.ids);
+	free(at_max.ids);
+	free(path);
+	if (max_ms)
+		*max_ms = newest;
+	return err;
+}

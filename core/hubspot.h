@@ -1,0 +1,52 @@
+/*
+ * hubspot.h - the HubSpot CRM v3 client: private-app token or OAuth refresh,
+ * search with paging past the 10,000-result cap, batch read/create/update/
+ * upsert/archive, properties. With salesforce.c, the only core file that
+ * knows URLs and wire JSON.
+ */
+#ifndef CRMSYNC_HUBSPOT_H
+#define CRMSYNC_HUBSPOT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cfg.h"
+
+struct hs_client;
+
+struct hs_error {
+	int http_status;
+	char category[64];    /* VALIDATION_ERROR, CONFLICT, ... */
+	char subcode[64];     /* errors[0].code or subCategory, if any */
+	char message[512];
+};
+
+int hs_client_new(struct hs_client **out, const struct hubspot_settings *s);
+void hs_client_free(struct hs_client *hs);
+/* Read the credentials; with OAuth, get an access token. -EKEYREJECTED when
+ * the refresh token is refused. */
+int hs_login(struct hs_client *hs);
+long hs_calls(const struct hs_client *hs);
+
+/* Records of `object` modified at or after since_ms (by `modprop`), oldest
+ * first, each once, past the search API's 10,000-result cap. cb gets each
+ * record (borrowed). *max_ms gets the newest modification seen. */
+int hs_search_modified(struct hs_client *hs, const char *object, const char *modprop,
+		       long long since_ms, const char *const *properties,
+		       int (*cb)(json_t *record, void *user), void *user, long long *max_ms,
+		       struct hs_error *err);
+
+/* POST /crm/v3/objects/{object}/batch/{op} with {"inputs": inputs} (<= 100).
+ * *out (new reference) is the whole response (results, errors); a 207 is
+ * success with per-input errors. */
+int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *inputs,
+	     const char *id_property, json_t **out, struct hs_error *err);
+
+/* GET a path under the base URL ("/crm/v3/properties/contacts"). */
+int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *err);
+
+void hs_error_from_body(struct hs_error *err, int status, const char *body, size_t len);
+/* Parse HubSpot's ISO 8601 or ms-epoch timestamps into ms; -1 on error. */
+long long hs_parse_time(const char *s);
+
+#endif

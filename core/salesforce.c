@@ -1,0 +1,606 @@
+/*
+ * salesforce.c - Salesforce REST client over http.c. Knows the OAuth token
+ * endpoint, the /services/data paths and their JSON; refreshes the access
+ * token once on 401 INVALID_SESSION_ID; reads throttling from the error body
+ * (REQUEST_LIMIT_EXCEEDED), not only from the status. Never logs a token.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "http.h"
+#include "log.h"
+#include "salesforce.h"
+#include "util.h"
+
+#define SF_CRED_MAX (64 * 1024)
+
+struct sf_client {
+	char *login_url;
+	char *api_version;
+	char *cred_path;
+	char *client_id;
+	char *client_secret;   /* secret */
+	char *refresh_token;   /* secret */
+	char *access_token;    /* secret */
+	char *instance_url;
+	char *auth_header;     /* "Authorization: Bearer ..." (secret) */
+	struct http_conn *conn;
+	struct budget *budget;
+	long calls;
+};
+
+static void free_secret(char **p)
+{
+	if (*p) {
+		secure_zero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
+
+int sf_client_new(struct sf_client **out, const struct salesforce_settings *s,
+		  struct budget *budget)
+{
+	struct sf_client *sf = xcalloc(1, sizeof(*sf));
+
+	sf->conn = http_conn_new();
+	if (!sf->conn) {
+		free(sf);
+		return -ENOMEM;
+	}
+	sf->login_url = xstrdup(s->login_url);
+	sf->api_version = xstrdup(s->api_version);
+	sf->cred_path = xstrdup(s->credentials);
+	sf->budget = budget;
+	*out = sf;
+	return 0;
+}
+
+void sf_client_free(struct sf_client *sf)
+{
+	if (!sf)
+		return;
+	http_conn_free(sf->conn);
+	free(sf->login_url);
+	free(sf->api_version);
+	free(sf->cred_path);
+	free(sf->client_id);
+	free(sf->instance_url);
+	free_secret(&sf->client_secret);
+	free_secret(&sf->refresh_token);
+	free_secret(&sf->access_token);
+	free_secret(&sf->auth_header);
+	free(sf);
+}
+
+const char *sf_instance_url(const struct sf_client *sf)
+{
+	return sf->instance_url;
+}
+
+long sf_calls(const struct sf_client *sf)
+{
+	return sf->calls;
+}
+
+void sf_error_from_body(struct sf_error *err, int status, const char *body, size_t len)
+{
+	json_t *root, *first;
+	const char *code = NULL, *msg = NULL;
+
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	err->http_status = status;
+	root = body ? json_loadb(body, len, 0, NULL) : NULL;
+	first = json_is_array(root) ? json_array_get(root, 0) : root;
+	if (json_is_object(first)) {
+		code = json_string_value(json_object_get(first, "errorCode"));
+		if (!code)
+			code = json_string_value(json_object_get(first, "statusCode"));
+		if (!code)
+			code = json_string_value(json_object_get(first, "error"));
+		msg = json_string_value(json_object_get(first, "message"));
+		if (!msg)
+			msg = json_string_value(json_object_get(first, "error_description"));
+	}
+	snprintf(err->code, sizeof(err->code), "%s", code ? code : (status ? "HTTP_ERROR" : "TRANSPORT"));
+	if (msg)
+		snprintf(err->message, sizeof(err->message), "%s", msg);
+	else if (!root && body && len)
+		snprintf(err->message, sizeof(err->message), "unparsable response (%zu bytes) with HTTP %d",
+			 len, status);
+	else
+		snprintf(err->message, sizeof(err->message), "HTTP %d", status);
+	json_decref(root);
+}
+
+static const char *json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int read_credentials(struct sf_client *sf)
+{
+	struct stat st;
+	json_error_t jerr;
+	json_t *root;
+	char *buf;
+	size_t len;
+	int err;
+
+	if (stat(sf->cred_path, &st) < 0) {
+		err = -errno;
+		log_err("cannot read salesforce credentials '%s': %s; connect with 'crmsync connect "
+			"salesforce'", sf->cred_path, strerror(errno));
+		return err;
+	}
+	if (st.st_mode & 077) {
+		log_err("salesforce credentials '%s' are accessible to others (mode %04o): fix with "
+			"'chmod 600 %s'", sf->cred_path, (unsigned)(st.st_mode & 07777), sf->cred_path);
+		return -EPERM;
+	}
+	err = read_file(sf->cred_path, SF_CRED_MAX, &buf, &len);
+	if (err) {
+		log_err("cannot read salesforce credentials '%s': %s", sf->cred_path, strerror(-err));
+		return err;
+	}
+	root = json_loadb(buf, len, 0, &jerr);
+	secure_zero(buf, len);
+	free(buf);
+	if (!json_is_object(root) || !json_str(root, "client_id") || !json_str(root, "refresh_token")) {
+		log_err("salesforce credentials '%s' are not a JSON object with client_id and "
+			"refresh_token (line %d): reconnect with 'crmsync connect salesforce'",
+			sf->cred_path, root ? 0 : jerr.line);
+		json_decref(root);
+		return -EINVAL;
+	}
+	free(sf->client_id);
+	sf->client_id = xstrdup(json_str(root, "client_id"));
+	free_secret(&sf->client_secret);
+	if (json_str(root, "client_secret"))
+		sf->client_secret = xstrdup(json_str(root, "client_secret"));
+	free_secret(&sf->refresh_token);
+	sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	if (json_str(root, "login_url")) {
+		free(sf->login_url);
+		sf->login_url = xstrdup(json_str(root, "login_url"));
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* Token endpoint failures are final for invalid_grant; 5xx and transport
+ * failures retry. */
+static enum http_verdict token_classify(const struct crmsync_http_response *r, void *user,
+					long *retry_after_ms)
+{
+	return r->status >= 500 || r->status == 429 ? HTTP_RETRY : HTTP_DONE;
+}
+
+int sf_login(struct sf_client *sf)
+{
+	static const char *const form_headers[] = {
+		"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL
+	};
+	struct http_retry_policy policy = { "salesforce", 4, 500, 8000, token_classify, NULL };
+	struct crmsync_http_response *resp = NULL;
+	struct strbuf body = { 0 };
+	struct http_call call = { 0 };
+	json_t *root = NULL;
+	char *url, *e1, *e2, *e3 = NULL;
+	int err;
+
+	if (!sf->refresh_token) {
+		err = read_credentials(sf);
+		if (err)
+			return err;
+	}
+	e1 = http_urlencode(sf->refresh_token);
+	e2 = http_urlencode(sf->client_id);
+	strbuf_addf(&body, "grant_type=refresh_token&refresh_token=%s&client_id=%s&format=json", e1, e2);
+	if (sf->client_secret) {
+		e3 = http_urlencode(sf->client_secret);
+		strbuf_addf(&body, "&client_secret=%s", e3);
+	}
+	url = xasprintf("%s/services/oauth2/token", sf->login_url);
+	call.method = "POST";
+	call.url = url;
+	call.headers = form_headers;
+	call.body = body.buf;
+	call.body_len = body.len;
+	err = http_perform_retry(sf->conn, &call, &policy, &resp, NULL);
+	secure_zero(body.buf, body.len);
+	strbuf_release(&body);
+	free_secret(&e1);
+	free(e2);
+	free_secret(&e3);
+	if (err) {
+		log_err("cannot reach '%s': %s", url, strerror(-err));
+		goto out;
+	}
+	sf->calls++;
+	root = json_loadb(resp->body ? resp->body : "", resp->body_len, 0, NULL);
+	if (resp->status != 200) {
+		const char *code = json_str(root, "error");
+
+		if (code && (strcmp(code, "invalid_grant") == 0 || strcmp(code, "invalid_client") == 0 ||
+			     strcmp(code, "invalid_client_id") == 0)) {
+			log_err("salesforce refused the stored credentials (%s: %s): reconnect with "
+				"'crmsync connect salesforce'", code,
+				json_str(root, "error_description") ? json_str(root, "error_description") : "");
+			err = -EKEYREJECTED;
+		} else {
+			log_err("salesforce token endpoint '%s' answered HTTP %d%s%s", url, resp->status,
+				code ? ": " : "", code ? code : "");
+			err = -EIO;
+		}
+		goto out;
+	}
+	if (!json_str(root, "access_token") || !json_str(root, "instance_url")) {
+		log_err("salesforce token endpoint '%s' answered without access_token/instance_url", url);
+		err = -EBADMSG;
+		goto out;
+	}
+	if (!http_url_allowed(json_str(root, "instance_url"))) {
+		log_err("salesforce gave an instance_url that is neither https nor loopback; refusing it");
+		err = -EPERM;
+		goto out;
+	}
+	free_secret(&sf->access_token);
+	free_secret(&sf->auth_header);
+	sf->access_token = xstrdup(json_str(root, "access_token"));
+	sf->auth_header = xasprintf("Authorization: Bearer %s", sf->access_token);
+	free(sf->instance_url);
+	sf->instance_url = xstrdup(json_str(root, "instance_url"));
+	/* a rotated refresh token is the new one to keep */
+	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), sf->refresh_token)) {
+		free_secret(&sf->refresh_token);
+		sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	}
+	err = 0;
+out:
+	json_decref(root);
+	http_response_free(resp);
+	free(url);
+	return err;
+}
+
+/* Parse "api-usage=18/100000" from Sforce-Limit-Info. */
+static void observe_limits(struct sf_client *sf, const struct crmsync_http_response *r)
+{
+	const char *h = http_response_header(r, "Sforce-Limit-Info");
+	long used, max;
+
+	if (!h || !sf->budget)
+		return;
+	h = strstr(h, "api-usage=");
+	if (h && sscanf(h, "api-usage=%ld/%ld", &used, &max) == 2 && used >= 0 && max > 0)
+		budget_observe(sf->budget, used, max);
+}
+
+static enum http_verdict rest_classify(const struct crmsync_http_response *r, void *user,
+				       long *retry_after_ms)
+{
+	if (r->status == 401)
+		return HTTP_REAUTH;
+	if (r->status == 429 || r->status >= 500)
+		return HTTP_RETRY;
+	if (r->status == 403 && r->body && strstr(r->body, "REQUEST_LIMIT_EXCEEDED")) {
+		/* concurrency limits clear quickly; the daily one does not, and the
+		 * budget pauses the engine long before it (see budget.c) */
+		if (strstr(r->body, "ConcurrentPerOrgLongTxn"))
+			return HTTP_RETRY;
+		return HTTP_DONE;
+	}
+	return HTTP_DONE;
+}
+
+/* One REST call with budget, auth, retries, and one re-login on 401. */
+static int rest_call(struct sf_client *sf, const char *method, const char *path, json_t *body_json,
+		     struct crmsync_http_response **out, struct sf_error *serr)
+{
+	struct http_retry_policy policy = { "salesforce", 5, 1000, 60000, rest_classify, NULL };
+	const char *headers[5];
+	struct http_call call = { 0 };
+	char *url, *body = NULL;
+	int err = 0;
+
+	*out = NULL;
+	if (!sf->access_token) {
+		err = sf_login(sf);
+		if (err)
+			goto out_fail;
+	}
+	if (body_json)
+		body = json_dumps(body_json, JSON_COMPACT);
+	url = path[0] == '/' && strncmp(path, "/services/", 10) != 0
+		      ? xasprintf("%s/services/data/v%s%s", sf->instance_url, sf->api_version, path)
+		      : xasprintf("%s%s", sf->instance_url, path);
+	for (int tries = 0; tries < 2; tries++) {
+		enum http_verdict v;
+		long wait;
+
+		if (sf->budget) {
+			while (budget_take(sf->budget, 1, &wait) == -EDQUOT) {
+				err = -EDQUOT;
+				goto out_free;
+			}
+		}
+		headers[0] = sf->auth_header;
+		headers[1] = "Accept: application/json";
+		headers[2] = body ? "Content-Type: application/json" : NULL;
+		headers[3] = NULL;
+		call.method = method;
+		call.url = url;
+		call.headers = headers;
+		call.body = body;
+		call.body_len = body ? strlen(body) : 0;
+		err = http_perform_retry(sf->conn, &call, &policy, out, &v);
+		sf->calls++;
+		if (err)
+			break;
+		observe_limits(sf, *out);
+		if (v != HTTP_REAUTH || tries == 1)
+			break;
+		/* the session expired: one refresh, then once more */
+		http_response_free(*out);
+		*out = NULL;
+		log_info("salesforce session expired; refreshing the access token");
+		err = sf_login(sf);
+		if (err)
+			break;
+	}
+out_free:
+	free(url);
+	free(body);
+out_fail:
+	if (err) {
+		if (serr) {
+			memset(serr, 0, sizeof(*serr));
+			snprintf(serr->code, sizeof(serr->code), "%s",
+				 err == -EDQUOT ? "ALLOCATION_EXHAUSTED" : "TRANSPORT");
+			snprintf(serr->message, sizeof(serr->message), "%s", strerror(-err));
+		}
+		return err;
+	}
+	if ((*out)->status >= 300) {
+		sf_error_from_body(serr, (*out)->status, (*out)->body, (*out)->body_len);
+		return (*out)->status == 401 ? -EACCES : -EREMOTEIO;
+	}
+	return 0;
+}
+
+static int parse_json(const struct crmsync_http_response *r, json_t **out, struct sf_error *serr)
+{
+	json_error_t jerr;
+
+	*out = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
+	if (*out)
+		return 0;
+	if (serr) {
+		memset(serr, 0, sizeof(*serr));
+		serr->http_status = r->status;
+		snprintf(serr->code, sizeof(serr->code), "MALFORMED_RESPONSE");
+		snprintf(serr->message, sizeof(serr->message), "response is not JSON: %s at byte %d",
+			 jerr.text, jerr.position);
+	}
+	log_warn("salesforce sent a malformed response (HTTP %d, %zu bytes): %s", r->status,
+		 r->body_len, jerr.text);
+	return -EBADMSG;
+}
+
+int sf_get(struct sf_client *sf, const char *path, json_t **out, struct sf_error *serr)
+{
+	struct crmsync_http_response *r;
+	int err = rest_call(sf, "GET", path, NULL, &r, serr);
+
+	*out = NULL;
+	if (!err)
+		err = parse_json(r, out, serr);
+	http_response_free(r);
+	return err;
+}
+
+int sf_query(struct sf_client *sf, const char *soql, int all,
+	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *serr)
+{
+	char *q = http_urlencode(soql);
+	char *path = xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
+	int err = 0;
+
+	free(q);
+	while (path) {
+		json_t *page = NULL, *records, *next, *rec;
+		size_t i;
+
+		err = sf_get(sf, path, &page, serr);
+		free(path);
+		path = NULL;
+		if (err)
+			break;
+		records = json_object_get(page, "records");
+		next = json_object_get(page, "nextRecordsUrl");
+		if (!json_is_array(records) || !json_is_boolean(json_object_get(page, "done"))) {
+			log_warn("salesforce query response lacks records/done");
+			if (serr) {
+				memset(serr, 0, sizeof(*serr));
+				snprintf(serr->code, sizeof(serr->code), "MALFORMED_RESPONSE");
+				snprintf(serr->message, sizeof(serr->message), "query page without records/done");
+			}
+			json_decref(page);
+			err = -EBADMSG;
+			break;
+		}
+		json_array_foreach(records, i, rec) {
+			if (!json_is_object(rec))
+				continue;
+			err = cb(rec, user);
+			if (err)
+				break;
+		}
+		if (!err && !json_is_true(json_object_get(page, "done"))) {
+			const char *n = json_string_value(next);
+
+			if (!n || strncmp(n, "/services/data/", 15) != 0) {
+				log_warn("salesforce query page says not done but has no usable nextRecordsUrl");
+				err = -EBADMSG;
+			} else {
+				path = xstrdup(n);
+			}
+		}
+		json_decref(page);
+		if (err)
+			break;
+	}
+	free(path);
+	return err;
+}
+
+static int collection_call(struct sf_client *sf, const char *method, const char *path,
+			   json_t *body, size_t expect, json_t **results, struct sf_error *serr)
+{
+	struct crmsync_http_response *r;
+	int err = rest_call(sf, method, path, body, &r, serr);
+
+	*results = NULL;
+	if (!err)
+		err = parse_json(r, results, serr);
+	http_response_free(r);
+	if (!err && (!json_is_array(*results) || json_array_size(*results) != expect)) {
+		log_warn("salesforce collection response has %zu results for %zu records",
+			 json_is_array(*results) ? json_array_size(*results) : 0, expect);
+		if (serr) {
+			memset(serr, 0, sizeof(*serr));
+			snprintf(serr->code, sizeof(serr->code), "MALFORMED_RESPONSE");
+			snprintf(serr->message, sizeof(serr->message),
+				 "collection response does not match the request");
+		}
+		json_decref(*results);
+		*results = NULL;
+		err = -EBADMSG;
+	}
+	return err;
+}
+
+int sf_upsert_collection(struct sf_client *sf, const char *object, const char *ext_field,
+			 json_t *records, json_t **results, struct sf_error *serr)
+{
+	json_t *body = json_pack("{s:b, s:O}", "allOrNone", 0, "records", records);
+	char *path = xasprintf("/composite/sobjects/%s/%s", object, ext_field);
+	int err = collection_call(sf, "PATCH", path, body, json_array_size(records), results, serr);
+
+	free(path);
+	json_decref(body);
+	return err;
+}
+
+int sf_update_collection(struct sf_client *sf, json_t *records, json_t **results,
+			 struct sf_error *serr)
+{
+	json_t *body = json_pack("{s:b, s:O}", "allOrNone", 0, "records", records);
+	int err = collection_call(sf, "PATCH", "/composite/sobjects", body, json_array_size(records),
+				  results, serr);
+
+	json_decref(body);
+	return err;
+}
+
+int sf_delete_collection(struct sf_client *sf, const char *const *ids, size_t n, json_t **results,
+			 struct sf_error *serr)
+{
+	struct strbuf sb = { 0 };
+	char *path;
+	int err;
+
+	strbuf_addstr(&sb, "/composite/sobjects?allOrNone=false&ids=");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", ids[i]);
+	path = strbuf_detach(&sb);
+	err = collection_call(sf, "DELETE", path, NULL, n, results, serr);
+	free(path);
+	return err;
+}
+
+int sf_composite(struct sf_client *sf, json_t *subrequests, int all_or_none, json_t **out,
+		 struct sf_error *serr)
+{
+	json_t *body = json_pack("{s:b, s:O}", "allOrNone", all_or_none, "compositeRequest",
+				 subrequests);
+	struct crmsync_http_response *r;
+	int err = rest_call(sf, "POST", "/composite", body, &r, serr);
+
+	json_decref(body);
+	*out = NULL;
+	if (!err)
+		err = parse_json(r, out, serr);
+	http_response_free(r);
+	if (!err && !json_is_array(json_object_get(*out, "compositeResponse"))) {
+		json_decref(*out);
+		*out = NULL;
+		err = -EBADMSG;
+	}
+	return err;
+}
+
+void sf_soql_datetime(long long ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+long long sf_parse_datetime(const char *s)
+{
+	struct tm tm;
+	int ms = 0, off = 0, n = 0;
+	char sign = '+';
+	time_t t;
+
+	if (!s)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return -1;
+	s += n;
+	if (*s == '.') {
+		int digits = 0;
+
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*s - '0');
+		while (digits > 0 && digits < 3) {
+			ms *= 10;
+			digits++;
+		}
+	}
+	if (*s == '+' || *s == '-') {
+		int hh = 0, mm = 0;
+
+		sign = *s++;
+		if (sscanf(s, "%2d:%2d", &hh, &mm) != 2 && sscanf(s, "%2d%2d", &hh, &mm) != 2)
+			return -1;
+		off = hh * 3600 + mm * 60;
+	} else if (*s != 'Z' && *s != '\0') {
+		return -1;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	t += sign == '+' ? -off : off;
+	return (long long)t * 1000 + ms;
+}

@@ -1,0 +1,68 @@
+/*
+ * salesforce.h - the Salesforce REST API client: OAuth refresh, queries with
+ * paging, describe, limits, sObject Collections, Composite. The only core
+ * file besides hubspot.c that knows URLs and wire JSON. Every call is counted
+ * by the budget before it is sent.
+ */
+#ifndef CRMSYNC_SALESFORCE_H
+#define CRMSYNC_SALESFORCE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cfg.h"
+
+struct budget;
+struct sf_client;
+
+/* A failed call: the service's first error, for the error store. */
+struct sf_error {
+	int http_status;
+	char code[64];        /* errorCode / statusCode / OAuth "error" */
+	char message[512];
+};
+
+int sf_client_new(struct sf_client **out, const struct salesforce_settings *s,
+		  struct budget *budget);
+void sf_client_free(struct sf_client *sf);
+
+/* Read the credentials file and get an access token. -EKEYREJECTED when the
+ * refresh token was refused (invalid_grant: reconnect needed). */
+int sf_login(struct sf_client *sf);
+const char *sf_instance_url(const struct sf_client *sf);
+/* Calls made by this client since it was created. */
+long sf_calls(const struct sf_client *sf);
+
+/* Run SOQL (queryAll when all != 0), following nextRecordsUrl; cb gets each
+ * record (borrowed) and returns 0 to go on or a negative errno to stop. */
+int sf_query(struct sf_client *sf, const char *soql, int all,
+	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *err);
+
+/* GET a resource under /services/data/vXX.X (e.g. "/sobjects/Lead/describe",
+ * "/limits"); *out is a new reference. */
+int sf_get(struct sf_client *sf, const char *path, json_t **out, struct sf_error *err);
+
+/* sObject Collections: upsert up to 200 records of one object on an external
+ * id field, allOrNone false. *results (new reference) is the per-record array
+ * in input order. */
+int sf_upsert_collection(struct sf_client *sf, const char *object, const char *ext_field,
+			 json_t *records, json_t **results, struct sf_error *err);
+/* Update (records carry Id) or delete (ids) up to 200 records. */
+int sf_update_collection(struct sf_client *sf, json_t *records, json_t **results,
+			 struct sf_error *err);
+int sf_delete_collection(struct sf_client *sf, const char *const *ids, size_t n,
+			 json_t **results, struct sf_error *err);
+
+/* Composite: up to 25 subrequests ({method,url,referenceId[,body]}); one call. */
+int sf_composite(struct sf_client *sf, json_t *subrequests, int all_or_none, json_t **out,
+		 struct sf_error *err);
+
+/* Fill err from a REST error body (array of {message, errorCode|statusCode}). */
+void sf_error_from_body(struct sf_error *err, int status, const char *body, size_t len);
+
+/* Format milliseconds since the epoch as a SOQL datetime literal. */
+void sf_soql_datetime(long long ms, char *buf, size_t len);
+/* Parse Salesforce's "2024-01-31T12:34:56.000+0000" into ms; -1 on error. */
+long long sf_parse_datetime(const char *s);
+
+#endif
