@@ -274,8 +274,13 @@ int loader_load(struct loader *ld, const char *name, struct plugin **out, struct
 		}
 	}
 	p->initialized = 1;
-	p->next = ld->plugins;
-	ld->plugins = p;
+	{
+		struct plugin **tail = &ld->plugins;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = p;
+	}
 	*out = p;
 	return 0;
 
