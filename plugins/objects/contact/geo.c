@@ -9,14 +9,15 @@
  *
  * Normalisation (geo_norm): strict UTF-8 decoding (invalid input never
  * matches); ASCII letters are lower-cased; whitespace, periods, commas,
- * hyphens, underscores, slashes, apostrophes, quotes, parentheses and their
+ * hyphens, underscores, apostrophes, quotes, parentheses and their
  * Unicode look-alikes (curly quotes, dashes, NBSP, ideographic space, the
  * katakana middle dot) are dropped, so word boundaries do not matter
  * ("N.Y." = "ny", "Tokyo-to" = "Tokyo to" = "Tokyoto"); '&' reads as "and";
  * Latin-1 and Latin Extended-A letters fold to ASCII ("é" -> "e",
  * "ō" -> "o", "ß" -> "ss"), combining marks are dropped (NFD input) and
  * full-width ASCII folds to ASCII. Anything else (kana, kanji, Cyrillic, ...)
- * is kept byte for byte.
+ * is kept byte for byte. Slashes are kept on purpose: "N/A" is a common
+ * placeholder and must not read as "NA" (Namibia).
  *
  * Two rows that share a key make it ambiguous: the key stays in the array
  * and resolves to NULL ("Korea" -> NULL, not KR).
@@ -124,7 +125,7 @@ static size_t geo_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 static int geo_dropped(uint32_t cp)
 {
 	if (cp < 0x80)
-		return cp <= 0x20 || cp == 0x7F || strchr(".,-_/'\"`()", (int)cp) != NULL;
+		return cp <= 0x20 || cp == 0x7F || strchr(".,-_'\"`()", (int)cp) != NULL;
 	return cp == 0x00A0 || cp == 0x00B7 || cp == 0x02BB || cp == 0x02BC ||
 	       (cp >= 0x0300 && cp <= 0x036F) ||   /* combining marks */
 	       (cp >= 0x2000 && cp <= 0x200F) ||   /* spaces, ZWSP, marks */
