@@ -588,7 +588,9 @@ static int parse(struct config *cfg, const char *name, const char *buf, size_t l
 	ini_parse_stream(reader, &ps, handler, &ps);
 
 	apply_core(cfg, errs);
-	if (load_plugins && errs->total == before) {
+	/* plugin sections are checked even when other sections have errors, so
+	 * that every error is reported at once */
+	if (load_plugins) {
 		loader_init(&cfg->loader, cfg->core.plugin_dir);
 		cfg->loader_ready = 1;
 	}
