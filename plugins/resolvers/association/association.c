@@ -97,47 +97,55 @@ static int add_partners(struct crmsync_diagnosis *diag, const struct partner_fie
 	return 0;
 }
 
-/* The partner a Salesforce error names through its fields (AccountId), else
- * every partner the records refer to, all added as affected. */
+/* Every partner the records refer to is added as affected. The partner shown
+ * is the one the error names through its fields (AccountId), else the first
+ * one on the refusing side, else the first one on the other side. */
 static int collect_partners(const struct crmsync_failure *f, struct crmsync_diagnosis *diag,
 			    struct partner *first)
 {
 	const char *named = ru_first_field(f);
 
-	for (size_t i = 0; i < sizeof(partner_fields) / sizeof(partner_fields[0]); i++) {
-		const struct partner_field *pf = &partner_fields[i];
-		const struct crmsync_record *rec =
-			pf->side == CRMSYNC_SIDE_HUBSPOT ? f->hubspot : f->salesforce;
-		const char *v = rec ? host->rec_get(rec, pf->field) : NULL;
-		int e;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof(partner_fields) / sizeof(partner_fields[0]); i++) {
+			const struct partner_field *pf = &partner_fields[i];
+			const struct crmsync_record *rec =
+				pf->side == CRMSYNC_SIDE_HUBSPOT ? f->hubspot : f->salesforce;
+			const char *v = rec ? host->rec_get(rec, pf->field) : NULL;
+			int e;
 
-		if (!ru_nonempty(v))
-			continue;
-		/* The named field's partner goes first. */
-		if (named && strcmp(named, pf->field) == 0 && !first->id[0]) {
-			first->object = partner_object(pf, v);
-			snprintf(first->id, sizeof(first->id), "%s", v);
+			/* Pass 0: the refusing side; pass 1: the other side. */
+			if ((pf->side == f->side) != (pass == 0) || !ru_nonempty(v))
+				continue;
+			if (named && strcmp(named, pf->field) == 0) {
+				first->object = partner_object(pf, v);
+				snprintf(first->id, sizeof(first->id), "%s", v);
+			}
+			e = add_partners(diag, pf, v, first);
+			if (e < 0)
+				return e;
 		}
-		e = add_partners(diag, pf, v, first);
-		if (e < 0)
-			return e;
 	}
 	return 0;
 }
 
-/* "... limit of 10 ..." / "limit (10)": the first number after "limit". */
+/* The number in "… limit of 10000 …", "maximum of 1", "limit (10)". */
 static int parse_limit(const char *msg, char *buf, size_t size)
 {
-	const char *p = ru_strcasestr(msg, "limit");
-	size_t n = 0;
+	static const char *const pats[] = {"limit of ", "maximum of ", "limit (", "limit: ", "limit="};
 
-	if (!p)
-		return 0;
-	while (*p && !isdigit((unsigned char)*p))
-		p++;
-	while (isdigit((unsigned char)p[n]) || p[n] == ',')
-		n++;
-	return ru_copy_span(buf, size, p, n) != NULL;
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		const char *p = ru_strcasestr(msg, pats[i]);
+		size_t n = 0;
+
+		if (!p)
+			continue;
+		p += strlen(pats[i]);
+		while (isdigit((unsigned char)p[n]) || (n && p[n] == ','))
+			n++;
+		if (n && ru_copy_span(buf, size, p, n))
+			return 1;
+	}
+	return 0;
 }
 
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,

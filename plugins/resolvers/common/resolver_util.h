@@ -100,6 +100,8 @@ static inline char *ru_after(const char *text, const char *prefix, const char *s
 	if (!p)
 		return NULL;
 	p += strlen(prefix);
+	while (*p == ' ' || *p == '\t')
+		p++;
 	return ru_copy_span(buf, size, p, strcspn(p, stops));
 }
 
