@@ -511,6 +511,18 @@ static void test_plugin_option_errors_all_reported(void **state)
 	free(path);
 }
 
+static void test_core_and_plugin_errors_together(void **state)
+{
+	struct fx *f = *state;
+
+	/* an error in [core] must not hide the errors of the plugin sections */
+	assert_int_equal(load(f, "[core]\ninterval = soon\n" GOOD_OBJECT "colour = red\n", NULL),
+			 -EINVAL);
+	assert_err(&f->errs, ":2: [core] interval: 'soon' is not a duration");
+	assert_err(&f->errs, ":6: [object contact] colour: unknown key");
+	assert_int_equal(f->errs.total, 2);
+}
+
 static void test_enabled_no(void **state)
 {
 	struct fx *f = *state;
@@ -700,6 +712,7 @@ int main(void)
 		T(test_relative_paths),
 		T(test_unknown_key_in_plugin_section),
 		T(test_plugin_option_errors_all_reported),
+		T(test_core_and_plugin_errors_together),
 		T(test_enabled_no),
 		T(test_start_stop_all_kinds),
 		T(test_plugin_refused_in_config),
