@@ -129,7 +129,9 @@ static int mock_rec_field_at(const struct crmsync_record *rec, size_t i, const c
 
 static int mock_set_type(struct crmsync_diagnosis *d, const char *type)
 {
-	if (!d || !type || !*type || strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(type))
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+
+	if (!d || !type || !*type || strspn(type, ok) != strlen(type))
 		return -EINVAL;
 	snprintf(d->type, sizeof(d->type), "%s", type);
 	d->type_calls++;
@@ -332,13 +334,13 @@ struct extracted {
 
 static char *slurp(const char *name)
 {
+	const char *dir = getenv("RESOLVER_FIXTURE_DIR");
 	char path[1024];
 	FILE *fp;
 	long len;
 	char *buf;
 
-	snprintf(path, sizeof(path), "%s/%s", getenv("RESOLVER_FIXTURE_DIR") ? getenv("RESOLVER_FIXTURE_DIR")
-				: RESOLVER_FIXTURE_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : RESOLVER_FIXTURE_DIR, name);
 	fp = fopen(path, "rb");
 	if (!fp)
 		fail_msg("cannot open fixture '%s'", path);

@@ -68,39 +68,48 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 
 	if (ru_streq(f->code, "FIELD_CUSTOM_VALIDATION_EXCEPTION")) {
 		kind = "validation rule";
-		snprintf(what, sizeof(what), "Change the record so it passes the rule, or have a Salesforce admin adjust the "
-		      "rule (Setup > Object Manager > %s > Validation Rules), e.g. exempt the "
-		      "integration user with a check on $User or a custom permission.", object);
+		snprintf(what, sizeof(what),
+			 "Change the record so it passes the rule, or have a Salesforce admin "
+			 "adjust the rule (Setup > Object Manager > %s > Validation Rules), "
+			 "e.g. exempt the integration user with a check on $User or a custom "
+			 "permission.", object);
 	} else if (ru_streq(f->code, "FIELD_FILTER_VALIDATION_EXCEPTION")) {
 		kind = "lookup filter";
-		snprintf(what, sizeof(what), "The record chosen for a lookup does not pass the lookup field's filter. Change "
-		      "the associated record, or relax the filter in Setup > Object Manager > %s > "
-		      "Fields & Relationships > (the lookup field) > Lookup Filter.", object);
+		snprintf(what, sizeof(what),
+			 "The record chosen for a lookup does not pass the lookup field's "
+			 "filter. Change the associated record, or relax the filter in Setup > "
+			 "Object Manager > %s > Fields & Relationships > (the lookup field) > "
+			 "Lookup Filter.", object);
 	} else if (ru_streq(f->code, "ENTITY_IS_LOCKED")) {
 		kind = "approval process";
 		retry = CRMSYNC_RETRY_SCHEDULE;
-		snprintf(what, sizeof(what), "The %s record is locked by a pending approval process. crmsync retries "
-		      "automatically; it goes through once the approval is approved, rejected or "
-		      "recalled, or once an admin unlocks the record.", object);
+		snprintf(what, sizeof(what),
+			 "The %s record is locked by a pending approval process. crmsync "
+			 "retries automatically; it goes through once the approval is "
+			 "approved, rejected or recalled, or once an admin unlocks the record.", object);
 	} else if (ru_streq(f->code, "CANNOT_EXECUTE_FLOW_TRIGGER") ||
 		   flow_name(f->message, name, sizeof(name))) {
 		kind = "flow";
-		snprintf(what, sizeof(what), "Open the flow or process in Salesforce Setup > Flows (it runs on %s), look at "
-		      "the fault email or Debug, and fix the record data it chokes on or the flow "
-		      "itself (e.g. make it skip records saved by the integration user).", object);
+		snprintf(what, sizeof(what),
+			 "Open the flow or process in Salesforce Setup > Flows (it runs on "
+			 "%s), look at the fault email or Debug, and fix the record data it "
+			 "chokes on or the flow itself (e.g. make it skip records saved by the "
+			 "integration user).", object);
 	} else if (ru_streq(f->code, "APEX_ERROR")) {
 		kind = "Apex code";
-		snprintf(what, sizeof(what), "Custom Apex code in Salesforce threw an error while saving the %s. Give the "
-		      "message to the Salesforce developer who owns the code.", object);
+		snprintf(what, sizeof(what),
+			 "Custom Apex code in Salesforce threw an error while saving the %s. "
+			 "Give the message to the Salesforce developer who owns the code.", object);
 	} else {
 		/* "MyTrigger: execution of BeforeInsert caused by: …" */
 		kind = "Apex trigger";
 		if (!ru_before(f->message, ": execution of", name, sizeof(name)) ||
 		    strchr(name, ' '))
 			name[0] = '\0';
-		snprintf(what, sizeof(what), "An Apex trigger or other automation on %s threw an error. Give the message to "
-		      "the Salesforce developer who owns the trigger (Setup > Apex Triggers), or "
-		      "change the record data it fails on.", object);
+		snprintf(what, sizeof(what),
+			 "An Apex trigger or other automation on %s threw an error. Give the "
+			 "message to the Salesforce developer who owns the trigger (Setup > "
+			 "Apex Triggers), or change the record data it fails on.", object);
 	}
 	if (strcmp(kind, "flow") == 0 && !name[0])
 		flow_name(f->message, name, sizeof(name));
