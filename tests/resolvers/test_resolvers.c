@@ -542,7 +542,7 @@ static const struct tcase cases[] = {
 	 "0015g00000QwErTAAZ", NULL, "77", "numberofemployees=12 people",
 	 "field=numberofemployees|value=12 people|problem=not a whole number", "whole numbers", 0},
 	{"hs_validation_error_invalid_long.json", HS, 400, "property_value", NEVER, "Contact",
-	 "0035g00000AbCdEAAZ", NULL, "512", NULL, "field=hs_v2_date_entered_lead", "whole numbers", 0},
+	 "0035g00000AbCdEAAZ", NULL, "512", NULL, "field=hs_v2_date_entered_lead|value=2025-10-23", "whole numbers", 0},
 	{"hs_validation_error_invalid_date.json", HS, 400, "property_value", NEVER, "Contact",
 	 "0035g00000AbCdEAAZ", NULL, "512", "date_of_birth=1714557600001",
 	 "field=date_of_birth|value=1714557600001|problem=not a valid date", "midnight", 0},
@@ -582,7 +582,7 @@ static const struct tcase cases[] = {
 	 "code=VALIDATION_ERROR|side=HubSpot|correlation_id=3d1e9a43-5f8b-4f7e-9e4e-8c6d1b2c7f00",
 	 "correlation id", 0},
 	{"hs_rate_limit.json", HS, 429, "other", SCHED, "Contact", NULL, NULL, "512", NULL,
-	 "code=RATE_LIMIT|status=429", "retries automatically", 0},
+	 "code=RATE_LIMIT|status=429", "API limit", 0},
 	{"hs_internal_error.json", HS, 500, "other", SCHED, "Contact", NULL, NULL, "512", NULL,
 	 "code=INTERNAL_ERROR|status=500", "retries automatically", 0},
 };
@@ -661,6 +661,8 @@ static void test_case(const struct tcase *c)
 	if (strlen(d.hint) < 60 || !strstr(d.hint, c->hint_has))
 		fail_msg("%s: hint lacks '%s': %s", c->fixture, c->hint_has, d.hint);
 	check_details(c, &d);
+	if (getenv("RESOLVER_TEST_VERBOSE"))
+		fprintf(stderr, "%s -> %s (retry %d): %s\n", c->fixture, d.type, d.retry, d.hint);
 	if (d.naffected != c->affected)
 		fail_msg("%s: %zu affected records, expected %zu", c->fixture, d.naffected,
 			 c->affected);

@@ -40,7 +40,7 @@ static const struct crmsync_option options[] = {
 /* Codes that go away by themselves: locks, service trouble, rate limits. */
 static const char *const transient[] = {
 	"UNABLE_TO_LOCK_ROW", "UNKNOWN_EXCEPTION", "SERVER_UNAVAILABLE", "REQUEST_LIMIT_EXCEEDED",
-	"hubspot:RATE_LIMITS", "hubspot:INTERNAL_ERROR", NULL,
+	"hubspot:RATE_LIMITS", "hubspot:RATE_LIMIT", "hubspot:INTERNAL_ERROR", NULL,
 };
 
 static int is_transient(const struct crmsync_failure *f)
@@ -117,12 +117,16 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 			 "or another integration) was updating it at the same time. crmsync retries "
 			 "automatically; if this keeps coming back, schedule the other job at another "
 			 "time. No action is needed otherwise.");
-	else if (ru_code_matches(f, "REQUEST_LIMIT_EXCEEDED") || ru_code_matches(f, "hubspot:RATE_LIMITS"))
+	else if (ru_code_matches(f, "REQUEST_LIMIT_EXCEEDED") || f->http_status == 429)
 		snprintf(hint, sizeof(hint),
 			 "%s refused the call because an API limit was reached (%s). crmsync retries "
-			 "automatically once calls are available; if this happens often, raise the API "
-			 "allocation in the [salesforce] settings or ask for a higher limit.",
-			 side, f->message ? f->message : code);
+			 "automatically once calls are available; if this happens often, %s.",
+			 side, f->message ? f->message : code,
+			 f->side == CRMSYNC_SIDE_HUBSPOT
+				 ? "lower the number of objects synced at once or buy HubSpot's API "
+				   "limit increase"
+				 : "raise the API allocation in the [salesforce] settings or ask "
+				   "Salesforce for a higher daily limit");
 	else if (transient_err)
 		snprintf(hint, sizeof(hint),
 			 "%s had a temporary problem (%s%s%s). crmsync retries automatically; if it "

@@ -96,6 +96,14 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 		if (p == P_EMAIL && !ru_between(f->message, "Email address ", " is invalid", value,
 						sizeof(value)))
 			value[0] = '\0';
+		/* "12 people was not a valid integer." in the embedded validation JSON */
+		if (p != P_EMAIL) {
+			char inner[RU_LONG];
+
+			if (ru_json_scalar(f->message, "message", inner, sizeof(inner)) &&
+			    !ru_before(inner, " was not a valid", value, sizeof(value)))
+				value[0] = '\0';
+		}
 	} else if (p == P_REQUIRED) {
 		/* "Required fields are missing: [LastName, Company]" */
 		if (!ru_join_fields(f, field, sizeof(field)) &&
@@ -148,10 +156,12 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 		break;
 	case P_REQUIRED:
 		snprintf(hint, sizeof(hint),
-			 "Salesforce requires %s on %s but the record has no value for it. Fill it in on "
-			 "the HubSpot record (or map a HubSpot property to it, or give it a default in the "
+			 "Salesforce requires %s on %s but the record has no value for %s. Fill %s in on "
+			 "the HubSpot record (or map a HubSpot property to %s, or give %s a default in the "
 			 "object's mapping), then resync.",
-			 field[0] ? field : "a field", object);
+			 field[0] ? field : "a field", object, strchr(field, ',') ? "them" : "it",
+			 strchr(field, ',') ? "them" : "it", strchr(field, ',') ? "them" : "it",
+			 strchr(field, ',') ? "them" : "it");
 		break;
 	case P_RANGE:
 		snprintf(hint, sizeof(hint),
