@@ -152,6 +152,13 @@ int hs_assoc_add(struct sim_side *s, struct hs_objtype *fot, struct hs_record *f
 	}
 	if (link_add(from, tot->t, to->id, type_id) || link_add(to, fot->t, from->id, at->inverse))
 		return -ENOMEM;
+	if (at->primary) { /* a labelled association always comes with the unlabelled one */
+		int d = hs_assoc_default_type(fot->t, tot->t);
+		const struct atype *dt = atype_find(fot->t, d);
+
+		if (dt && (link_add(from, tot->t, to->id, d) || link_add(to, fot->t, from->id, dt->inverse)))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
