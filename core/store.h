@@ -256,6 +256,7 @@ struct store_resync {
  * ago, whose taker died) in one transaction; out holds max entries. */
 int store_resync_take(struct store *s, int64_t now_ms, int64_t lease_ms,
 		      struct store_resync *out, size_t max, size_t *n);
+/* Finished with a request (0 also when it went with its resolved error). */
 int store_resync_done(struct store *s, int64_t request_id);
 int store_resync_pending(struct store *s, int64_t *n);   /* waiting or claimed */
 

@@ -97,6 +97,9 @@ static void test_migrate_v1(void **state)
 	assert_string_equal(v, "2024-01-31T12:34:56.000Z|00Q1");
 	free(v);
 	/* Tables of later versions work. */
+	struct store_error e = { .object = "contact", .side = CRMSYNC_SIDE_SALESFORCE,
+				 .hs_id = "101", .code = "X", .type = "other" };
+	assert_int_equal(store_error_upsert(f->s, &e, NULL), 0);
 	assert_int_equal(store_cycle_put(f->s, &(struct store_cycle){ .object = "contact",
 							      .status = "ok" }), 0);
 	assert_int_equal(store_idmap_tombstone(f->s, 7, 5), 0);
