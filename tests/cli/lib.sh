@@ -7,6 +7,12 @@ set -u
 CRMSYNC="$top_builddir/crmsync"
 CRMSYNCD="$top_builddir/crmsyncd"
 FIXTURES="$top_builddir/tests/fixtures/.libs"
+# the ABI the header declares, e.g. "1.0": what the programs must report
+abi_field() {
+	sed -n "s/^#define CRMSYNC_ABI_$1 \([0-9]*\).*/\1/p" "$top_srcdir/include/crmsync/plugin.h"
+}
+ABI="$(abi_field MAJOR).$(abi_field MINOR)"
+ABI_NEXT_MAJOR="$(($(abi_field MAJOR) + 1)).0"
 T=$(mktemp -d "${TMPDIR:-/tmp}/crmsync-cli-XXXXXX") || exit 99
 chmod 755 "$T"
 mkdir -m 755 "$T/plugins"

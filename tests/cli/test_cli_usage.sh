@@ -11,7 +11,7 @@ for prog in "$CRMSYNC" "$CRMSYNCD"; do
 	has "$T/out" "usage: $name"
 	run 0 "$prog" --version
 	has "$T/out" "$name 0."
-	has "$T/out" "plugin ABI 1.0"
+	has "$T/out" "plugin ABI $ABI"
 	run 2 "$prog" --no-such-option
 	has "$T/err" "usage: $name"
 	run 2 "$prog" -c

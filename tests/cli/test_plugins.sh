@@ -7,7 +7,7 @@ run 0 "$CRMSYNC" -c "$T/c.conf" plugins list
 has "$T/out" "NAME"
 has "$T/out" "PATH"
 line=$(grep '^good ' "$T/out")
-for word in good 1.2.3 1.0 object,resolver,notifier "$T/plugins/good.so"; do
+for word in good 1.2.3 "$ABI" object,resolver,notifier "$T/plugins/good.so"; do
 	case " $line " in
 	*" $word "*) ;;
 	*) fail "plugins list line '$line' lacks '$word'" ;;
@@ -17,7 +17,7 @@ done
 
 run 0 "$CRMSYNC" -c "$T/c.conf" plugins describe good
 o="$T/out"
-has "$o" "good 1.2.3 (ABI 1.0): test fixture: one component of each kind"
+has "$o" "good 1.2.3 (ABI $ABI): test fixture: one component of each kind"
 has "$o" "object: HubSpot contacts <-> Salesforce Lead Contact"
 has "$o" "resolver: error type 'good', claims by default: GOOD_CODE"
 for text in "display name of the pair (required)" \

@@ -11,9 +11,13 @@ static const struct crmsync_option options[] = {
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
 
+/* designated initialisers: members a later minor adds stay zero, and no
+ * -Wmissing-field-initializers warning breaks a -Werror build of the plugin */
 static const struct crmsync_object_ops object_ops = {
-	sizeof(struct crmsync_object_ops), 0, sizeof(char *), options,
-	NULL, NULL, "contacts", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	.size = sizeof(struct crmsync_object_ops),
+	.ctx_size = sizeof(char *),
+	.options = options,
+	.hubspot_object = "contacts",
 };
 
 CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin;

@@ -21,10 +21,22 @@ const struct crmsync_option options[] = {
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
 
-const struct crmsync_object_ops object_ops = {
-	sizeof(struct crmsync_object_ops), 0, sizeof(char *), options, object_init, NULL,
-	"contacts", sf_objects, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-};
+/* C++11 has no designated initialisers: start from a value-initialised
+ * struct so members a later minor adds stay zero */
+struct crmsync_object_ops make_object_ops()
+{
+	struct crmsync_object_ops o = {};
+
+	o.size = sizeof(struct crmsync_object_ops);
+	o.ctx_size = sizeof(char *);
+	o.options = options;
+	o.init = object_init;
+	o.hubspot_object = "contacts";
+	o.salesforce_objects = sf_objects;
+	return o;
+}
+
+const struct crmsync_object_ops object_ops = make_object_ops();
 
 } // namespace
 

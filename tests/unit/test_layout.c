@@ -45,7 +45,8 @@ static const struct member members[] = {
 	M(crmsync_object_ops, depends_on), M(crmsync_object_ops, default_mapping),
 	M(crmsync_object_ops, accept), M(crmsync_object_ops, route),
 	M(crmsync_object_ops, dedupe_key), M(crmsync_object_ops, transform),
-	END(crmsync_object_ops),
+	M(crmsync_object_ops, dedupe_hubspot_property),
+	M(crmsync_object_ops, dedupe_salesforce_field), END(crmsync_object_ops),
 
 	M(crmsync_resolver_ops, size), M(crmsync_resolver_ops, reserved),
 	M(crmsync_resolver_ops, ctx_size), M(crmsync_resolver_ops, options),
