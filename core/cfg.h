@@ -54,12 +54,14 @@ struct salesforce_settings {
 	char *login_url;
 	char *credentials;
 	char *api_version;
+	char *external_id_field;
 	int64_t api_allocation;
 };
 
 struct hubspot_settings {
 	char *base_url;
 	char *credentials;
+	char *external_id_property;
 };
 
 struct dispatch_entry {

@@ -44,6 +44,10 @@ static const struct crmsync_option salesforce_options[] = {
 	  "credentials file (mode 0600), written by 'crmsync connect salesforce'", NULL, 0, 0 },
 	{ "api_version", CRMSYNC_OPT_STRING, 0, "59.0", offsetof(struct salesforce_settings, api_version),
 	  "REST API version", NULL, 0, 0 },
+	{ "external_id_field", CRMSYNC_OPT_STRING, 0, "CrmSync_Id__c",
+	  offsetof(struct salesforce_settings, external_id_field),
+	  "External ID (unique) text field crmsync creates records with, on every synced object; "
+	  "makes a create after a crash an update, never a duplicate", NULL, 0, 0 },
 	{ "api_allocation", CRMSYNC_OPT_INT, 0, "20000",
 	  offsetof(struct salesforce_settings, api_allocation),
 	  "Salesforce API calls crmsync may use per rolling 24 h", NULL, 1, 1000000000 },
@@ -56,6 +60,9 @@ static const struct crmsync_option hubspot_options[] = {
 	{ "credentials", CRMSYNC_OPT_STRING, 0, SYSCONFDIR "/crmsync/hubspot.json",
 	  offsetof(struct hubspot_settings, credentials),
 	  "credentials file (mode 0600), written by 'crmsync connect hubspot'", NULL, 0, 0 },
+	{ "external_id_property", CRMSYNC_OPT_STRING, 0, "crmsync_id",
+	  offsetof(struct hubspot_settings, external_id_property),
+	  "unique-value property crmsync creates records with (created when missing)", NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
 

@@ -352,6 +352,21 @@ int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error
 	return rest_call(hs, "GET", path, NULL, out, herr);
 }
 
+int hs_batch_read(struct hs_client *hs, const char *object, json_t *properties, json_t *inputs,
+		  const char *id_property, json_t **out, struct hs_error *herr)
+{
+	json_t *body = json_pack("{s:O, s:O}", "inputs", inputs, "properties", properties);
+	char *path = xasprintf("/crm/v3/objects/%s/batch/read", object);
+	int err;
+
+	if (id_property)
+		json_object_set_new(body, "idProperty", json_string(id_property));
+	err = rest_call(hs, "POST", path, body, out, herr);
+	free(path);
+	json_decref(body);
+	return err;
+}
+
 int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *inputs,
 	     const char *id_property, json_t **out, struct hs_error *herr)
 {

@@ -42,6 +42,11 @@ int hs_search_modified(struct hs_client *hs, const char *object, const char *mod
 int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *inputs,
 	     const char *id_property, json_t **out, struct hs_error *err);
 
+/* POST .../batch/read with the properties to return; id_property NULL
+ * means record ids, else a unique property such as "email". */
+int hs_batch_read(struct hs_client *hs, const char *object, json_t *properties, json_t *inputs,
+		  const char *id_property, json_t **out, struct hs_error *err);
+
 /* GET a path under the base URL ("/crm/v3/properties/contacts"). */
 int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *err);
 

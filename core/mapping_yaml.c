@@ -257,6 +257,10 @@ static const char *hint_for(const struct builder *b, const yaml_parser_t *p)
 		i++;
 	if (i < b->len && s[i] == '\t')
 		return " (YAML cannot indent with tabs: use spaces)";
+	if (p->context && strstr(p->context, "quoted scalar"))
+		return " (a quote is not closed)";
+	if (p->problem && (strstr(p->problem, "',' or '}'") || strstr(p->problem, "',' or ']'")))
+		return " (a '{' or '[' is not closed)";
 	if (p->problem && strstr(p->problem, "mapping values are not allowed"))
 		return " (quote a value that contains ': ', or check the indentation)";
 	if (p->problem && strstr(p->problem, "did not find expected"))
@@ -326,6 +330,12 @@ int ynode_parse(const char *name, const char *buf, size_t len, struct ynode **ro
 	if (!yaml_parser_initialize(&parser)) {
 		errlist_add(errs, "%s: cannot start the YAML parser: out of memory", name);
 		return -ENOMEM;
+	}
+	/* a UTF-8 byte order mark is allowed; libyaml keeps it as content once
+	 * the encoding is set, so skip it here */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);

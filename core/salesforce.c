@@ -330,10 +330,9 @@ static int rest_call(struct sf_client *sf, const char *method, const char *path,
 		long wait;
 
 		if (sf->budget) {
-			while (budget_take(sf->budget, 1, &wait) == -EDQUOT) {
-				err = -EDQUOT;
+			err = budget_take(sf->budget, 1, &wait);
+			if (err)
 				goto out_free;
-			}
 		}
 		headers[0] = sf->auth_header;
 		headers[1] = "Accept: application/json";

@@ -350,3 +350,77 @@ void secure_zero(void *p, size_t n)
 	while (n--)
 		*v++ = 0;
 }
+
+static uint64_t strmap_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void strmap_grow(struct strmap *m)
+{
+	struct strmap_slot *old = m->slots;
+	size_t oldcap = m->cap;
+
+	m->cap = m->cap ? m->cap * 2 : 64;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->n = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (old[i].key) {
+			size_t j = strmap_hash(old[i].key) & (m->cap - 1);
+
+			while (m->slots[j].key)
+				j = (j + 1) & (m->cap - 1);
+			m->slots[j] = old[i];
+			m->n++;
+		}
+	}
+	free(old);
+}
+
+void strmap_put(struct strmap *m, const char *key, void *value)
+{
+	size_t j;
+
+	if ((m->n + 1) * 2 > m->cap)
+		strmap_grow(m);
+	j = strmap_hash(key) & (m->cap - 1);
+	while (m->slots[j].key) {
+		if (strcmp(m->slots[j].key, key) == 0) {
+			m->slots[j].value = value;
+			return;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->slots[j].key = xstrdup(key);
+	m->slots[j].value = value;
+	m->n++;
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	size_t j;
+
+	if (!m->cap)
+		return NULL;
+	j = strmap_hash(key) & (m->cap - 1);
+	while (m->slots[j].key) {
+		if (strcmp(m->slots[j].key, key) == 0)
+			return m->slots[j].value;
+		j = (j + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
+void strmap_release(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}

@@ -65,4 +65,19 @@ int name_is_valid(const char *s);
 /* Zero memory in a way the compiler cannot remove (for secrets). */
 void secure_zero(void *p, size_t n);
 
+
+
+/* A string-keyed hash map (keys copied, values borrowed). */
+struct strmap_slot {
+	char *key;
+	void *value;
+};
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap, n;
+};
+void strmap_put(struct strmap *m, const char *key, void *value);
+void *strmap_get(const struct strmap *m, const char *key);
+void strmap_release(struct strmap *m);
+
 #endif

@@ -35,12 +35,14 @@ extern "C" {
 /*
  * ABI change log (newest first; every entry names what it added):
  *
+ * 1.1  object ops: dedupe_hubspot_property, dedupe_salesforce_field (the
+ *      fields the core searches the other side by for a de-duplication match).
  * 1.0  first ABI: descriptor, object/resolver/notifier ops, option tables,
  *      host table (log, options, records, HTTP, diagnosis, clock).
  */
 #define CRMSYNC_ABI_MAGIC 0x53594e43u /* "CNYS": CRM SYNC */
 #define CRMSYNC_ABI_MAJOR 1
-#define CRMSYNC_ABI_MINOR 0
+#define CRMSYNC_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define CRMSYNC_PLUGIN_SYMBOL "crmsync_plugin"
@@ -203,6 +205,12 @@ struct crmsync_object_ops {
 	 * stage, defaults for required fields. Returns 0 or a negative errno. */
 	int (*transform)(struct crmsync_instance *inst, void *ctx,
 			 const struct crmsync_change *change, struct crmsync_record *out);
+
+	/* since 1.1: the HubSpot property and Salesforce field whose values
+	 * dedupe_key normalises ("email", "Email"); the core looks records up
+	 * on the other side by them. NULL: no content matching. */
+	const char *dedupe_hubspot_property;
+	const char *dedupe_salesforce_field;
 };
 
 /* ---- resolver component -------------------------------------------------- */

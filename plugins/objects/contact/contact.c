@@ -369,6 +369,8 @@ static const struct crmsync_object_ops contact_ops = {
 	.route = contact_route,
 	.dedupe_key = contact_dedupe_key,
 	.transform = contact_transform,
+	.dedupe_hubspot_property = "email",
+	.dedupe_salesforce_field = "Email",
 };
 
 CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin = {

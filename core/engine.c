@@ -1,0 +1,770 @@
+/*
+ * engine.c - the sync cycle: set up each enabled object (its mapping checked
+ * against both sides' metadata), pull both sides since their cursors, match
+ * records (id map, then the object plugin's de-duplication key), hand the
+ * units to push.c, and move the cursors only once every pulled change is
+ * written or recorded as a sync error. Objects run in dependency order.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "engine_priv.h"
+#include "log.h"
+
+/* Changes are re-read this far behind the cursor: commits that became
+ * visible late (Salesforce transactions, HubSpot's eventually consistent
+ * search). Echo suppression makes the re-read harmless. */
+#define OVERLAP_MS (5LL * 60 * 1000)
+#define LOOKUP_CHUNK 100
+
+const char *ext_field(const struct engine *e)
+{
+	return e->cfg->sf.external_id_field;
+}
+
+const char *ext_prop(const struct engine *e)
+{
+	return e->cfg->hs.external_id_property;
+}
+
+int engine_new(struct engine **out, struct config *cfg, struct store *store,
+	       const struct engine_opts *opts)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	int err;
+
+	e->cfg = cfg;
+	e->store = store;
+	e->opts = *opts;
+	budget_new(&e->budget, store, cfg->sf.api_allocation);
+	err = sf_client_new(&e->sf, &cfg->sf, e->budget);
+	if (!err)
+		err = hs_client_new(&e->hs, &cfg->hs);
+	if (err) {
+		engine_free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	sf_client_free(e->sf);
+	hs_client_free(e->hs);
+	budget_free(e->budget);
+	free(e);
+}
+
+/* ---- records from wire JSON -------------------------------------------- */
+
+static char *json_to_text(json_t *v)
+{
+	char buf[64];
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return xstrdup(buf);
+	case JSON_REAL:
+		snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+		return xstrdup(buf);
+	case JSON_TRUE:
+		return xstrdup("true");
+	case JSON_FALSE:
+		return xstrdup("false");
+	default:
+		return NULL;
+	}
+}
+
+struct crmsync_record *record_from_sf(json_t *j, const char *type)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(j, "attributes"), "type"));
+	struct crmsync_record *rec = record_new(CRMSYNC_SIDE_SALESFORCE, t ? t : type,
+						json_string_value(json_object_get(j, "Id")));
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(j, key, v) {
+		char *s;
+
+		if (strcmp(key, "attributes") == 0 || json_is_object(v) || json_is_array(v))
+			continue;
+		s = json_to_text(v);
+		record_set(rec, key, s);
+		free(s);
+	}
+	return rec;
+}
+
+struct crmsync_record *record_from_hs(json_t *j, const char *object)
+{
+	struct crmsync_record *rec = record_new(CRMSYNC_SIDE_HUBSPOT, object,
+						json_string_value(json_object_get(j, "id")));
+	json_t *props = json_object_get(j, "properties"), *v;
+	const char *key;
+
+	json_object_foreach(props, key, v) {
+		char *s = json_to_text(v);
+
+		record_set(rec, key, s);
+		free(s);
+	}
+	return rec;
+}
+
+/* ---- units --------------------------------------------------------------- */
+
+struct unit *unit_add(struct sync_obj *o)
+{
+	struct unit *u = xcalloc(1, sizeof(*u));
+
+	if (o->nunits == o->capunits) {
+		o->capunits = o->capunits ? o->capunits * 2 : 256;
+		o->units = xrealloc(o->units, o->capunits * sizeof(*o->units));
+	}
+	o->units[o->nunits++] = u;
+	return u;
+}
+
+static void unit_free(struct unit *u)
+{
+	record_free(u->hs);
+	record_free(u->sf);
+	record_free(u->out_sf);
+	record_free(u->out_hs);
+	for (size_t i = 0; i < u->nbase; i++) {
+		free(u->base_names[i]);
+		free(u->base_values[i]);
+	}
+	free(u->base_names);
+	free(u->base_values);
+	free(u->base_side);
+	free(u);
+}
+
+struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name)
+{
+	for (size_t i = 0; i < o->nsfo; i++)
+		if (name && strcmp(o->sfo[i].name, name) == 0)
+			return &o->sfo[i];
+	return NULL;
+}
+
+static void sync_obj_release(struct sync_obj *o)
+{
+	for (size_t i = 0; i < o->nunits; i++)
+		unit_free(o->units[i]);
+	free(o->units);
+	for (size_t i = 0; i < o->nsfo; i++) {
+		free(o->sfo[i].name);
+		json_decref(o->sfo[i].types);
+		for (size_t k = 0; k < o->sfo[i].nselect; k++)
+			free(o->sfo[i].select[k]);
+		free(o->sfo[i].select);
+	}
+	free(o->sfo);
+	free(o->fields);
+	json_decref(o->hs_props);
+	mapping_free(o->map);
+	strmap_release(&o->by_hs);
+	strmap_release(&o->by_sf);
+}
+
+/* ---- setup: mapping and metadata ----------------------------------------- */
+
+static void add_select(struct sf_obj *so, const char *field)
+{
+	for (size_t i = 0; i < so->nselect; i++)
+		if (strcmp(so->select[i], field) == 0)
+			return;
+	if (!json_object_get(so->types, field))
+		return; /* not on this object (e.g. IsConverted on Contact) */
+	so->select = xrealloc(so->select, (so->nselect + 1) * sizeof(*so->select));
+	so->select[so->nselect++] = xstrdup(field);
+}
+
+static void add_prop(struct sync_obj *o, const char *prop)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(o->hs_props, i, v)
+		if (strcmp(json_string_value(v), prop) == 0)
+			return;
+	json_array_append_new(o->hs_props, json_string(prop));
+}
+
+/* Describe one Salesforce object into field metadata. */
+static int describe_sf(struct sync_obj *o, const char *name, struct sf_obj *so, json_t **desc_out,
+		       struct field_meta **meta, size_t *nmeta)
+{
+	struct sf_error serr;
+	char path[160];
+	json_t *desc, *fields, *f;
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "/sobjects/%s/describe", name);
+	err = sf_get(o->e->sf, path, &desc, &serr);
+	if (err) {
+		log_err("%s: cannot describe Salesforce object '%s': %s %s", o->inst->tag, name,
+			serr.code, serr.message);
+		return err;
+	}
+	fields = json_object_get(desc, "fields");
+	so->types = json_object();
+	*meta = xcalloc(json_array_size(fields) + 1, sizeof(**meta));
+	*nmeta = 0;
+	json_array_foreach(fields, i, f) {
+		struct field_meta *m = &(*meta)[(*nmeta)++];
+		const char *fname = json_string_value(json_object_get(f, "name"));
+
+		if (!fname) {
+			(*nmeta)--;
+			continue;
+		}
+		m->name = fname;
+		m->type = json_string_value(json_object_get(f, "type"));
+		m->createable = json_is_true(json_object_get(f, "createable"));
+		m->updateable = json_is_true(json_object_get(f, "updateable"));
+		m->nillable = json_is_true(json_object_get(f, "nillable"));
+		m->length = (int)json_integer_value(json_object_get(f, "length"));
+		m->restricted = json_is_true(json_object_get(f, "restrictedPicklist"));
+		m->reference_to = json_string_value(json_array_get(json_object_get(f, "referenceTo"), 0));
+		json_object_set_new(so->types, fname, json_string(m->type ? m->type : "string"));
+	}
+	*desc_out = desc;
+	return 0;
+}
+
+static int hubspot_props(struct sync_obj *o, json_t **props_out, struct field_meta **meta,
+			 size_t *nmeta)
+{
+	struct hs_error herr;
+	char path[160];
+	json_t *resp, *results, *p;
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
+	err = hs_get(o->e->hs, path, &resp, &herr);
+	if (err) {
+		log_err("%s: cannot read HubSpot '%s' properties: %s %s", o->inst->tag, o->hs_object,
+			herr.category, herr.message);
+		return err;
+	}
+	results = json_object_get(resp, "results");
+	*meta = xcalloc(json_array_size(results) + 1, sizeof(**meta));
+	*nmeta = 0;
+	json_array_foreach(results, i, p) {
+		struct field_meta *m = &(*meta)[*nmeta];
+		json_t *mm = json_object_get(p, "modificationMetadata");
+
+		m->name = json_string_value(json_object_get(p, "name"));
+		if (!m->name)
+			continue;
+		m->type = json_string_value(json_object_get(p, "type"));
+		m->createable = m->updateable = !json_is_true(json_object_get(mm, "readOnlyValue"));
+		m->nillable = 1;
+		(*nmeta)++;
+	}
+	*props_out = resp;
+	return 0;
+}
+
+/* Make sure the external-id property exists on the HubSpot side. */
+static int ensure_hs_ext_prop(struct sync_obj *o, const struct field_meta *meta, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(meta[i].name, ext_prop(o->e)) == 0)
+			return 0;
+	log_err("%s: HubSpot '%s' has no property '%s': create it as a single-line text property "
+		"with unique values (Settings > Properties), or set [hubspot] external_id_property",
+		o->inst->tag, o->hs_object, ext_prop(o->e));
+	return -ENOENT;
+}
+
+static void record_setup_problem(struct sync_obj *o, const struct mapping_problem *p)
+{
+	static const char *const types[] = { "", "property_mapping", "permission", "picklist" };
+	struct store_error e = { 0 };
+
+	e.object = o->inst->name;
+	e.side = CRMSYNC_SIDE_SALESFORCE;
+	e.code = p->type == MAPPING_PROBLEM_PERMISSION ? "MAPPING_PERMISSION" : "MAPPING_CHECK";
+	e.type = types[p->type <= 3 ? p->type : 1];
+	e.message = p->message;
+	e.hint = "fix the mapping file or the field in Salesforce/HubSpot, then restart or reload "
+		 "crmsync; the field does not sync until then";
+	e.sf_type = p->salesforce;
+	e.hs_id = NULL;
+	store_error_upsert(o->e->store, &e, NULL);
+	log_warn("%s: %s: %s", o->inst->tag, p->where ? p->where : "mapping", p->message);
+}
+
+static int field_has_problem(const struct mapping_problems *probs, const struct mapping_field *f,
+			     const char *sf_object)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "%s.%s", sf_object, f->salesforce);
+	for (size_t i = 0; i < probs->n; i++)
+		if ((probs->v[i].salesforce && strcmp(probs->v[i].salesforce, want) == 0) ||
+		    (probs->v[i].hubspot && strcmp(probs->v[i].hubspot, f->hubspot) == 0 &&
+		     probs->v[i].type == MAPPING_PROBLEM_PROPERTY_MAPPING))
+			return 1;
+	return 0;
+}
+
+static int setup_object(struct sync_obj *o)
+{
+	struct errlist errs = { 0 };
+	struct field_meta *hs_meta = NULL;
+	struct mapping_problems probs = { 0 };
+	json_t *hs_resp = NULL;
+	size_t n_hs = 0, nsf = 0;
+	int err;
+
+	o->ops = &o->inst->plugin->object;
+	o->hs_object = o->ops->hubspot_object;
+	o->hs_modprop = strcmp(o->hs_object, "contacts") == 0 ? "lastmodifieddate"
+							       : "hs_lastmodifieddate";
+	if (!o->inst->mapping) {
+		log_err("%s: no mapping file: set mapping = FILE in [object %s]", o->inst->tag,
+			o->inst->name);
+		return -EINVAL;
+	}
+	err = mapping_load(o->inst->mapping, &o->map, &errs);
+	if (err) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_err("%s: %s", o->inst->tag, errs.msg[i]);
+		errlist_release(&errs);
+		return err;
+	}
+	err = hubspot_props(o, &hs_resp, &hs_meta, &n_hs);
+	if (!err)
+		err = ensure_hs_ext_prop(o, hs_meta, n_hs);
+	if (err)
+		goto out;
+	for (const char *const *s = o->ops->salesforce_objects; s && *s; s++)
+		nsf++;
+	o->sfo = xcalloc(nsf, sizeof(*o->sfo));
+	o->fields = xcalloc(o->map->n_fields + 1, sizeof(*o->fields));
+	for (size_t k = 0; k < nsf; k++) {
+		struct sf_obj *so = &o->sfo[o->nsfo++];
+		struct field_meta *meta = NULL;
+		json_t *desc = NULL;
+		size_t nmeta = 0;
+
+		so->name = xstrdup(o->ops->salesforce_objects[k]);
+		so->cursor = -1;
+		err = describe_sf(o, so->name, so, &desc, &meta, &nmeta);
+		if (err)
+			goto out;
+		if (!json_object_get(so->types, ext_field(o->e))) {
+			log_err("%s: Salesforce %s has no field '%s': create it as a Text(64) field marked "
+				"External ID and Unique, or set [salesforce] external_id_field",
+				o->inst->tag, so->name, ext_field(o->e));
+			free(meta);
+			json_decref(desc);
+			err = -ENOENT;
+			goto out;
+		}
+		mapping_check(o->map, meta, nmeta, so->name, hs_meta, n_hs, &probs);
+		add_select(so, "Id");
+		add_select(so, "SystemModstamp");
+		add_select(so, "CreatedDate");
+		add_select(so, "IsDeleted");
+		add_select(so, ext_field(o->e));
+		for (const char *const *f = o->ops->salesforce_fields; f && *f; f++)
+			add_select(so, *f);
+		for (size_t i = 0; i < o->map->n_fields; i++) {
+			const struct mapping_field *mf = &o->map->fields[i];
+
+			if (mapping_field_applies(mf, so->name) && !field_has_problem(&probs, mf, so->name))
+				add_select(so, mf->salesforce);
+		}
+		free(meta);
+		json_decref(desc);
+	}
+	for (size_t i = 0; i < probs.n; i++)
+		record_setup_problem(o, &probs.v[i]);
+	o->hs_props = json_array();
+	add_prop(o, ext_prop(o->e));
+	for (const char *const *p = o->ops->hubspot_properties; p && *p; p++)
+		add_prop(o, *p);
+	for (size_t i = 0; i < o->map->n_fields; i++) {
+		const struct mapping_field *mf = &o->map->fields[i];
+		int ok = 0;
+
+		if (mf->rule == MAPPING_NONE)
+			continue;
+		for (size_t k = 0; k < o->nsfo; k++)
+			if (mapping_field_applies(mf, o->sfo[k].name) &&
+			    !field_has_problem(&probs, mf, o->sfo[k].name))
+				ok = 1;
+		if (!ok)
+			continue;
+		o->fields[o->nfields++] = mf;
+		add_prop(o, mf->hubspot);
+	}
+	err = 0;
+out:
+	mapping_problems_release(&probs);
+	free(hs_meta);
+	json_decref(hs_resp);
+	return err;
+}
+
+/* ---- cursors ------------------------------------------------------------- */
+
+static void load_cursors(struct sync_obj *o)
+{
+	char *c = NULL;
+
+	o->hs_cursor = -1;
+	if (store_cursor_get(o->e->store, o->inst->name, CRMSYNC_SIDE_HUBSPOT, &c) == 0) {
+		o->hs_cursor = strtoll(c, NULL, 10);
+		free(c);
+	}
+	o->hs_max = o->hs_cursor;
+	if (store_cursor_get(o->e->store, o->inst->name, CRMSYNC_SIDE_SALESFORCE, &c) == 0) {
+		/* "Lead=ms,Contact=ms" */
+		for (char *tok = strtok(c, ","); tok; tok = strtok(NULL, ",")) {
+			char *eq = strchr(tok, '=');
+			struct sf_obj *so;
+
+			if (!eq)
+				continue;
+			*eq = '\0';
+			so = sync_sf_obj(o, tok);
+			if (so)
+				so->cursor = strtoll(eq + 1, NULL, 10);
+		}
+		free(c);
+	}
+	for (size_t k = 0; k < o->nsfo; k++)
+		o->sfo[k].max_seen = o->sfo[k].cursor;
+}
+
+static int save_cursors(struct sync_obj *o)
+{
+	struct strbuf sb = { 0 };
+	char hs[32];
+	int err;
+
+	for (size_t k = 0; k < o->nsfo; k++)
+		strbuf_addf(&sb, "%s%s=%lld", k ? "," : "", o->sfo[k].name, o->sfo[k].max_seen);
+	snprintf(hs, sizeof(hs), "%lld", o->hs_max);
+	err = store_begin(o->e->store);
+	if (!err)
+		err = store_cursor_put(o->e->store, o->inst->name, CRMSYNC_SIDE_SALESFORCE, sb.buf);
+	if (!err)
+		err = store_cursor_put(o->e->store, o->inst->name, CRMSYNC_SIDE_HUBSPOT, hs);
+	if (!err)
+		err = store_commit(o->e->store);
+	else
+		store_rollback(o->e->store);
+	strbuf_release(&sb);
+	return err;
+}
+
+/* ---- pull ---------------------------------------------------------------- */
+
+static struct unit *unit_for_pair(struct sync_obj *o, const struct store_pair *p)
+{
+	struct unit *u = NULL;
+
+	if (p->hs_id[0])
+		u = strmap_get(&o->by_hs, p->hs_id);
+	if (!u && p->sf_id[0])
+		u = strmap_get(&o->by_sf, p->sf_id);
+	if (!u) {
+		u = unit_add(o);
+		u->pair = *p;
+		u->has_pair = 1;
+		snprintf(u->sf_type, sizeof(u->sf_type), "%s", p->sf_type);
+	}
+	if (p->hs_id[0])
+		strmap_put(&o->by_hs, p->hs_id, u);
+	if (p->sf_id[0])
+		strmap_put(&o->by_sf, p->sf_id, u);
+	return u;
+}
+
+static int on_hs_record(json_t *j, void *user)
+{
+	struct sync_obj *o = user;
+	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
+	struct store_pair p;
+	struct unit *u;
+
+	if (!rec->id) {
+		record_free(rec);
+		return 0;
+	}
+	o->n_read++;
+	if (store_idmap_by_hs(o->e->store, o->inst->name, rec->id, &p) == 0) {
+		u = unit_for_pair(o, &p);
+	} else {
+		u = strmap_get(&o->by_hs, rec->id);
+		if (!u) {
+			u = unit_add(o);
+			strmap_put(&o->by_hs, rec->id, u);
+		}
+	}
+	record_free(u->hs);
+	u->hs = rec;
+	u->hs_mod = hs_parse_time(record_get(rec, o->hs_modprop));
+	return 0;
+}
+
+static int on_sf_record(json_t *j, void *user)
+{
+	struct pull_ctx *pc = user;
+	struct sync_obj *o = pc->o;
+	struct crmsync_record *rec = record_from_sf(j, pc->so->name);
+	const char *ext = record_get(rec, ext_field(o->e));
+	struct store_pair p;
+	struct unit *u;
+	long long mod;
+
+	if (!rec->id) {
+		record_free(rec);
+		return 0;
+	}
+	mod = sf_parse_datetime(record_get(rec, "SystemModstamp"));
+	if (mod > pc->so->max_seen)
+		pc->so->max_seen = mod;
+	o->n_read++;
+	if (store_idmap_by_sf(o->e->store, o->inst->name, rec->id, &p) == 0 ||
+	    (ext && store_idmap_by_ext(o->e->store, o->inst->name, ext, &p) == 0)) {
+		u = unit_for_pair(o, &p);
+	} else {
+		u = strmap_get(&o->by_sf, rec->id);
+		if (!u) {
+			u = unit_add(o);
+			strmap_put(&o->by_sf, rec->id, u);
+		}
+	}
+	record_free(u->sf);
+	u->sf = rec;
+	u->sf_mod = mod;
+	u->sf_deleted = record_get(rec, "IsDeleted") && strcmp(record_get(rec, "IsDeleted"), "true") == 0;
+	snprintf(u->sf_type, sizeof(u->sf_type), "%s", rec->object);
+	return 0;
+}
+
+char *soql_select(const struct sf_obj *so)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_addstr(&sb, "SELECT ");
+	for (size_t i = 0; i < so->nselect; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", so->select[i]);
+	strbuf_addf(&sb, " FROM %s", so->name);
+	return strbuf_detach(&sb);
+}
+
+static int pull(struct sync_obj *o)
+{
+	struct hs_error herr;
+	long long since;
+	int err;
+
+	since = o->hs_cursor < 0 ? 0 : o->hs_cursor - OVERLAP_MS;
+	err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since < 0 ? 0 : since,
+				 NULL, on_hs_record, o, &o->hs_max, &herr);
+	/* hs_search_modified reads only its own property list: fetch the rest below */
+	if (err) {
+		log_err("%s: cannot read HubSpot changes: %s %s", o->inst->tag, herr.category,
+			herr.message);
+		return err;
+	}
+	for (size_t k = 0; k < o->nsfo; k++) {
+		struct sf_obj *so = &o->sfo[k];
+		struct pull_ctx pc = { o, so };
+		struct sf_error serr;
+		char *q = soql_select(so), *full;
+		char when[40];
+
+		if (so->cursor >= 0) {
+			sf_soql_datetime(so->cursor - OVERLAP_MS, when, sizeof(when));
+			full = xasprintf("%s WHERE SystemModstamp >= %s ORDER BY SystemModstamp, Id", q, when);
+		} else {
+			full = xasprintf("%s ORDER BY SystemModstamp, Id", q);
+		}
+		free(q);
+		err = sf_query(o->e->sf, full, 1, on_sf_record, &pc, &serr);
+		free(full);
+		if (err) {
+			log_err("%s: cannot read Salesforce %s changes: %s %s", o->inst->tag, so->name,
+				serr.code, serr.message);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- fetch current values and match ------------------------------------- */
+
+int engine_cycle(struct engine *e);
+static int run_object(struct engine *e, struct crmsync_instance *inst);
+
+static int login(struct engine *e)
+{
+	int err;
+
+	if (e->logged_in)
+		return 0;
+	err = sf_login(e->sf);
+	if (!err)
+		err = hs_login(e->hs);
+	if (!err)
+		e->logged_in = 1;
+	return err;
+}
+
+/* Dependency order: an object runs after every object it depends on. */
+static void order_objects(struct config *cfg, struct crmsync_instance **out, size_t *n)
+{
+	size_t done = 0, total = 0;
+
+	for (size_t i = 0; i < cfg->ninst; i++)
+		if (cfg->inst[i]->kind == KIND_OBJECT && cfg->inst[i]->enabled && cfg->inst[i]->plugin)
+			total++;
+	while (done < total) {
+		size_t before = done;
+
+		for (size_t i = 0; i < cfg->ninst; i++) {
+			struct crmsync_instance *inst = cfg->inst[i];
+			int ready = 1, placed = 0;
+
+			if (inst->kind != KIND_OBJECT || !inst->enabled || !inst->plugin)
+				continue;
+			for (size_t k = 0; k < done; k++)
+				if (out[k] == inst)
+					placed = 1;
+			if (placed)
+				continue;
+			for (const char *const *d = inst->plugin->object.depends_on; d && *d; d++) {
+				int dep_enabled = 0, dep_placed = 0;
+
+				for (size_t k = 0; k < cfg->ninst; k++)
+					if (cfg->inst[k]->kind == KIND_OBJECT && cfg->inst[k]->enabled &&
+					    strcmp(cfg->inst[k]->name, *d) == 0)
+						dep_enabled = 1;
+				for (size_t k = 0; k < done; k++)
+					if (strcmp(out[k]->name, *d) == 0)
+						dep_placed = 1;
+				if (dep_enabled && !dep_placed)
+					ready = 0;
+			}
+			if (ready)
+				out[done++] = inst;
+		}
+		if (done == before) {
+			/* a cycle in depends_on: run the rest in config order */
+			for (size_t i = 0; i < cfg->ninst; i++) {
+				struct crmsync_instance *inst = cfg->inst[i];
+				int placed = 0;
+
+				if (inst->kind != KIND_OBJECT || !inst->enabled || !inst->plugin)
+					continue;
+				for (size_t k = 0; k < done; k++)
+					if (out[k] == inst)
+						placed = 1;
+				if (!placed)
+					out[done++] = inst;
+			}
+		}
+	}
+	*n = done;
+}
+
+int engine_cycle(struct engine *e)
+{
+	struct crmsync_instance **order = xcalloc(e->cfg->ninst + 1, sizeof(*order));
+	size_t n = 0;
+	int rc = 0, err;
+
+	err = login(e);
+	if (err) {
+		free(order);
+		return err;
+	}
+	order_objects(e->cfg, order, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (e->opts.stop && *e->opts.stop) {
+			rc = 1;
+			break;
+		}
+		err = run_object(e, order[i]);
+		if (err)
+			rc = 1;
+	}
+	free(order);
+	return rc;
+}
+
+
+static int run_object(struct engine *e, struct crmsync_instance *inst)
+{
+	struct sync_obj o = { 0 };
+	struct store_cycle cyc = { 0 };
+	long sf_calls0 = sf_calls(e->sf), hs_calls0 = hs_calls(e->hs);
+	int err;
+
+	o.e = e;
+	o.inst = inst;
+	snprintf(cyc.object, sizeof(cyc.object), "%s", inst->name);
+	cyc.started_at = store_now_ms();
+	err = setup_object(&o);
+	if (!err) {
+		load_cursors(&o);
+		err = pull(&o);
+	}
+	if (!err)
+		err = fetch_partners(&o);
+	if (!err)
+		err = match_units(&o);
+	if (!err) {
+		plan_units(&o);
+		if (e->opts.dry_run)
+			plan_print(&o, e->opts.plan ? e->opts.plan : stdout);
+		else
+			err = push_units(&o);
+	}
+	if (!err && !o.incomplete && !e->opts.dry_run)
+		err = save_cursors(&o);
+	cyc.finished_at = store_now_ms();
+	cyc.n_read = o.n_read;
+	cyc.n_written = o.n_created_sf + o.n_created_hs + o.n_updated_sf + o.n_updated_hs + o.n_deleted;
+	cyc.n_failed = o.n_failed;
+	snprintf(cyc.status, sizeof(cyc.status), "%s",
+		 err == -EDQUOT ? "paused" : err ? "failed" : o.incomplete ? "partial" : "ok");
+	snprintf(cyc.message, sizeof(cyc.message),
+		 "sf creates %ld, hs creates %ld, sf updates %ld, hs updates %ld, deletes %ld, "
+		 "skipped %ld, ambiguous %ld; calls: salesforce %ld, hubspot %ld",
+		 o.n_created_sf, o.n_created_hs, o.n_updated_sf, o.n_updated_hs, o.n_deleted,
+		 o.n_skipped, o.n_ambiguous, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
+	if (!e->opts.dry_run)
+		store_cycle_put(e->store, &cyc);
+	log_info("%s: %s: read %" PRId64 ", written %" PRId64 ", failed %" PRId64 " (%s)", inst->tag,
+		 cyc.status, cyc.n_read, cyc.n_written, cyc.n_failed, cyc.message);
+	sync_obj_release(&o);
+	return err ? err : (o.incomplete ? -EAGAIN : 0);
+}
+

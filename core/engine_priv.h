@@ -1,0 +1,122 @@
+/*
+ * engine_priv.h - the engine's working data for one object during a cycle,
+ * shared by engine.c (setup, pull, match) and push.c (plan, push, results).
+ */
+#ifndef CRMSYNC_ENGINE_PRIV_H
+#define CRMSYNC_ENGINE_PRIV_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "engine.h"
+#include "hubspot.h"
+#include "mapping.h"
+#include "record.h"
+#include "salesforce.h"
+#include "store.h"
+#include "util.h"
+
+struct budget;
+
+struct engine {
+	struct config *cfg;
+	struct store *store;
+	struct engine_opts opts;
+	struct budget *budget;
+	struct sf_client *sf;
+	struct hs_client *hs;
+	int logged_in;
+};
+
+/* One Salesforce object of an object component ("Lead"). */
+struct sf_obj {
+	char *name;
+	json_t *types;           /* field name -> describe type (string) */
+	char **select;           /* SOQL field list */
+	size_t nselect;
+	long long cursor;        /* ms; -1: never synced */
+	long long max_seen;
+};
+
+enum unit_action {
+	ACT_NONE = 0,
+	ACT_CREATE_SF,
+	ACT_CREATE_HS,
+	ACT_UPDATE,
+	ACT_DELETE_HS,
+	ACT_SKIP
+};
+
+/* One record pair being synced this cycle. */
+struct unit {
+	struct store_pair pair;
+	int has_pair;
+	struct crmsync_record *hs, *sf;     /* current values, NULL when absent */
+	long long hs_mod, sf_mod;
+	int sf_deleted;
+	int ambiguous;                      /* several Salesforce candidates */
+	enum unit_action action;
+	char sf_type[STORE_TYPE_MAX + 1];
+	struct crmsync_record *out_sf, *out_hs;  /* what to write */
+	/* the new merge base, one entry per active field applying to sf_type */
+	char **base_names, **base_values;
+	unsigned char *base_side;           /* 0: settled, 1: needs the SF write, 2: the HS write */
+	size_t nbase;
+	int sf_failed, hs_failed;
+	const char *skip_reason;
+};
+
+struct sync_obj {
+	struct engine *e;
+	struct crmsync_instance *inst;
+	const struct crmsync_object_ops *ops;
+	struct mapping *map;
+	const struct mapping_field **fields;   /* fields that passed the metadata check */
+	size_t nfields;
+	struct sf_obj *sfo;
+	size_t nsfo;
+	const char *hs_object;
+	const char *hs_modprop;
+	json_t *hs_props;                      /* array of property names to read */
+	long long hs_cursor, hs_max;
+	struct unit **units;
+	size_t nunits, capunits;
+	struct strmap by_hs, by_sf;            /* id -> unit */
+	long n_read, n_created_sf, n_created_hs, n_updated_sf, n_updated_hs, n_deleted,
+		n_failed, n_skipped, n_ambiguous;
+	int incomplete;                        /* some change was neither written nor recorded */
+	void *priv_lookup;                     /* match.c's candidate table during a lookup */
+};
+
+/* engine.c */
+struct unit *unit_add(struct sync_obj *o);
+struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name);
+const char *ext_field(const struct engine *e);
+const char *ext_prop(const struct engine *e);
+struct crmsync_record *record_from_sf(json_t *j, const char *type);
+struct crmsync_record *record_from_hs(json_t *j, const char *object);
+
+struct pull_ctx {
+	struct sync_obj *o;
+	struct sf_obj *so;
+};
+char *soql_select(const struct sf_obj *so);
+int sf_fetch_where(struct sync_obj *o, struct sf_obj *so, const char *field, char **vals,
+		   size_t n, int (*cb)(json_t *, void *), void *arg);
+int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
+	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
+int on_sf_partner(json_t *j, void *user);
+
+/* match.c */
+int match_units(struct sync_obj *o);
+int fetch_partners(struct sync_obj *o);
+
+/* push.c */
+void plan_units(struct sync_obj *o);
+int push_units(struct sync_obj *o);
+void plan_print(const struct sync_obj *o, FILE *out);
+void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
+		    const char *code, const char *subcode, const char *message, const char *raw);
+
+#endif
