@@ -8,3 +8,9 @@ SIM_SF_SOURCES = tests/sim/sf.h tests/sim/sf_soql.h \
 	tests/sim/sf_bulk.c tests/sim/sf_gen.c tests/sim/sf_admin.c
 
 EXTRA_DIST += tests/sim/schema.example.json
+
+# ---- Salesforce side tests ---------------------------------------------------
+SIM_SF_SH_TESTS = tests/sim/test_sf_api.sh tests/sim/test_sf_collections.sh
+TESTS += $(SIM_SF_SH_TESTS)
+dist_check_SCRIPTS += $(SIM_SF_SH_TESTS)
+EXTRA_DIST += tests/sim/sf_testlib.sh bench/sim-sf/collections_rate.py

@@ -279,18 +279,20 @@ static void gen_activities(struct gen *g, struct sf_rec **contacts, size_t nc,
 int sf_generate(struct sim_side *s)
 {
 	size_t n = s->opts.records, first = sim_gen_sf_first(n, s->opts.overlap);
-	size_t nc = 0, nl = 0, no = 0, nopp = n / 4;
+	size_t nc = 0, nl = 0, no = 0, ndel = 0, nopp = n / 4;
 	struct sf_rec **contacts = calloc(n + 1, sizeof(*contacts));
 	struct sf_rec **leads = calloc(n + 1, sizeof(*leads));
 	struct sf_rec **opps = calloc(nopp + 1, sizeof(*opps));
+	struct sf_rec **dels = calloc(n + 1, sizeof(*dels));
 	struct sf_rec *accounts[SIM_GEN_NCOMPANIES] = {0};
 	struct gen g = {.s = s, .rng = s->opts.seed * 31 + 7};
 	int64_t now = sim_now_ms();
-	size_t total = 4 + n * 2 + nopp * 2 + n / 2 + n / 10 + SIM_GEN_NCOMPANIES;
+	size_t total = 4 + (n < SIM_GEN_NCOMPANIES ? n : SIM_GEN_NCOMPANIES) + n + n / 50 +
+		       nopp * 7 / 3 + n / 2 + n / 10 + n / 100;
 	struct sf_rec *u;
 	int rc = -ENOMEM;
 
-	if (!contacts || !leads || !opps)
+	if (!contacts || !leads || !opps || !dels)
 		goto out;
 	g.t = now - 45LL * 86400000;
 	g.step = (45LL * 86400000 - 120000) / (int64_t)total;
@@ -358,7 +360,7 @@ int sf_generate(struct sim_side *s)
 			contacts[nc++] = r;
 		}
 		if ((h >> 24) % 100 == 1)
-			sf_rec_soft_delete(s, r, gen_stamp(&g));
+			dels[ndel++] = r;
 	}
 	for (size_t j = 0; j < nopp && nc; j++) {
 		static const char *const stages[] = {"Prospecting", "Qualification", "Needs Analysis",
@@ -408,11 +410,15 @@ int sf_generate(struct sim_side *s)
 		}
 	}
 	gen_activities(&g, contacts, nc, leads, nl, opps, no);
+	/* deletions last, so the recent delete log has entries */
+	for (size_t i = 0; i < ndel; i++)
+		sf_rec_soft_delete(s, dels[i], gen_stamp(&g));
 	s->last_stamp = g.t;
 	rc = 0;
 out:
 	free(contacts);
 	free(leads);
 	free(opps);
+	free(dels);
 	return rc;
 }
