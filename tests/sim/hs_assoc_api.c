@@ -40,8 +40,11 @@ static json_t *types_json(const struct hs_link *l, bool primary_label(enum hs_ty
 	for (int k = 0; k < l->ntypes; k++) {
 		bool prim = primary_label(from, l->types[k]);
 
-		json_array_append_new(arr, json_pack("{s:s,s:i,s:o}", "category", "HUBSPOT_DEFINED",
-			"typeId", l->types[k], "label", prim ? json_string("Primary") : json_null()));
+		json_t *t = json_pack("{s:s,s:i}", "category", "HUBSPOT_DEFINED", "typeId", l->types[k]);
+
+		if (prim) /* unlabelled types carry no label */
+			json_object_set_new(t, "label", json_string("Primary"));
+		json_array_append_new(arr, t);
 	}
 	return arr;
 }
@@ -240,8 +243,8 @@ static void labels(struct hs_objtype *fot, struct hs_objtype *tot, struct sim_re
 	int d = hs_assoc_default_type(fot->t, tot->t);
 
 	if (d)
-		json_array_append_new(res, json_pack("{s:s,s:i,s:n}", "category", "HUBSPOT_DEFINED",
-						     "typeId", d, "label"));
+		json_array_append_new(res, json_pack("{s:s,s:i}", "category", "HUBSPOT_DEFINED",
+						     "typeId", d));
 	if ((fot->t == HS_CONTACTS && tot->t == HS_COMPANIES) || (fot->t == HS_DEALS && tot->t == HS_COMPANIES) ||
 	    (fot->t == HS_COMPANIES && (tot->t == HS_CONTACTS || tot->t == HS_DEALS))) {
 		int p = fot->t == HS_CONTACTS ? 1 : fot->t == HS_DEALS ? 5 : tot->t == HS_CONTACTS ? 2 : 6;

@@ -231,10 +231,11 @@ void hs_oauth_api(struct sim_side *s, const struct sim_req *req, const char *res
 			return;
 		}
 		sim_resp_json(resp, 200, json_pack(
-			"{s:s,s:s,s:s,s:[s,s,s,s,s,s],s:i,s:i,s:I,s:i,s:s}", "token", a->token,
+			"{s:s,s:s,s:s,s:[s,s,s,s,s,s],s:[],s:[],s:[],s:i,s:i,s:I,s:i,s:s}", "token", a->token,
 			"user", "alex.morgan@crmsync-demo.example", "hub_domain", "crmsync-demo.hubspot.com",
 			"scopes", "oauth", "crm.objects.contacts.read", "crm.objects.contacts.write",
 			"crm.objects.companies.write", "crm.objects.deals.write", "crm.schemas.contacts.read",
+			"scope_to_scope_group_pks", "trial_scopes", "trial_scope_to_scope_group_pks",
 			"hub_id", 4410001, "app_id", 1234567, "expires_in", (json_int_t)((a->expires - now) / 1000),
 			"user_id", 9100001, "token_type", "access"));
 		return;

@@ -135,7 +135,8 @@ static struct sim_side *hs_create(const struct sim_opts *opts)
 		ot->singular = type_table[t].singular;
 		ot->createprop = type_table[t].createprop;
 		ot->modprop = type_table[t].modprop;
-		ot->next_id = (uint64_t)(t + 1) * 10000000000ull + 101;
+		/* below 2^31: the published v4 schema types object ids as int32 */
+		ot->next_id = (uint64_t)(t + 1) * 100000000ull + 101;
 	}
 	st = opts->seed ^ 0x48554253504f54ull;
 	fmt_secret(&st, s->pat, sizeof(s->pat), "pat-na1-");
