@@ -136,6 +136,12 @@ static void check_types(struct cctx *c)
 	if (need == MAPPING_TYPE_STRING && f->type == MAPPING_TYPE_MULTISELECT &&
 	    !strcmp(hst, "enumeration"))
 		return;
+	if (need == MAPPING_TYPE_STRING && f->type != MAPPING_TYPE_STRING) {
+		problem(c, MAPPING_PROBLEM_PROPERTY_MAPPING,
+			"the entry's 'type: %s' does not fit these types: remove it",
+			mapping_type_name(f->type));
+		return;
+	}
 	if ((int)f->type != need)
 		problem(c, MAPPING_PROBLEM_PROPERTY_MAPPING,
 			"the values need converting: write 'transform: {type: %s}' (the entry "
