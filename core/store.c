@@ -88,6 +88,9 @@ static const char *advice(int rc)
 		       "'sqlite3 OLD .recover | sqlite3 NEW' and put NEW in its place";
 	case SQLITE_READONLY:
 		return ": the file (or its directory) is not writable by this user";
+	case SQLITE_IOERR:
+		return ": check the disk, the system log and the file size limit; the "
+		       "transaction was not committed";
 	default:
 		return "";
 	}
