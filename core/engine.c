@@ -58,6 +58,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	owners_release(e);
 	sf_client_free(e->sf);
 	hs_client_free(e->hs);
 	budget_free(e->budget);
@@ -284,16 +285,41 @@ static int hubspot_props(struct sync_obj *o, json_t **props_out, struct field_me
 	return 0;
 }
 
-/* Make sure the external-id property exists on the HubSpot side. */
+/* Make sure the external-id property exists on the HubSpot side: create it
+ * (text, unique values) when it is missing. */
 static int ensure_hs_ext_prop(struct sync_obj *o, const struct field_meta *meta, size_t n)
 {
+	struct hs_error herr;
+	json_t *body, *resp = NULL;
+	char path[160];
+	int err;
+
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(meta[i].name, ext_prop(o->e)) == 0)
 			return 0;
-	log_err("%s: HubSpot '%s' has no property '%s': create it as a single-line text property "
-		"with unique values (Settings > Properties), or set [hubspot] external_id_property",
-		o->inst->tag, o->hs_object, ext_prop(o->e));
-	return -ENOENT;
+	if (o->e->opts.dry_run) {
+		log_notice("%s: HubSpot property '%s' is missing; a real run creates it", o->inst->tag,
+			   ext_prop(o->e));
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "name", ext_prop(o->e), "label",
+			 "crmsync ID", "type", "string", "fieldType", "text", "groupName",
+			 strcmp(o->hs_object, "contacts") == 0 ? "contactinformation" : "companyinformation",
+			 "hasUniqueValue", 1, "description",
+			 "Set by crmsync when it creates this record from Salesforce; do not edit");
+	err = hs_request(o->e->hs, "POST", path, body, &resp, &herr);
+	json_decref(body);
+	json_decref(resp);
+	if (err) {
+		log_err("%s: HubSpot '%s' has no property '%s' and creating it failed (%s: %s): create "
+			"it as a single-line text property with unique values, or set [hubspot] "
+			"external_id_property", o->inst->tag, o->hs_object, ext_prop(o->e), herr.category,
+			herr.message);
+		return err;
+	}
+	log_notice("%s: created the HubSpot property '%s' (unique text)", o->inst->tag, ext_prop(o->e));
+	return 0;
 }
 
 static void record_setup_problem(struct sync_obj *o, const struct mapping_problem *p)
@@ -310,7 +336,8 @@ static void record_setup_problem(struct sync_obj *o, const struct mapping_proble
 		 "crmsync; the field does not sync until then";
 	e.sf_type = p->salesforce;
 	e.hs_id = NULL;
-	store_error_upsert(o->e->store, &e, NULL);
+	if (!o->e->opts.dry_run)
+		store_error_upsert(o->e->store, &e, NULL);
 	log_warn("%s: %s: %s", o->inst->tag, p->where ? p->where : "mapping", p->message);
 }
 
@@ -584,10 +611,16 @@ static int pull(struct sync_obj *o)
 	long long since;
 	int err;
 
+	const char **props = xcalloc(json_array_size(o->hs_props) + 1, sizeof(*props));
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(o->hs_props, i, v)
+		props[i] = json_string_value(v);
 	since = o->hs_cursor < 0 ? 0 : o->hs_cursor - OVERLAP_MS;
 	err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since < 0 ? 0 : since,
-				 NULL, on_hs_record, o, &o->hs_max, &herr);
-	/* hs_search_modified reads only its own property list: fetch the rest below */
+				 props, on_hs_record, o, &o->hs_max, &herr);
+	free(props);
 	if (err) {
 		log_err("%s: cannot read HubSpot changes: %s %s", o->inst->tag, herr.category,
 			herr.message);
@@ -705,6 +738,8 @@ int engine_cycle(struct engine *e)
 		free(order);
 		return err;
 	}
+	owners_release(e);
+	owners_load(e);
 	order_objects(e->cfg, order, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (e->opts.stop && *e->opts.stop) {

@@ -27,6 +27,10 @@ struct engine {
 	struct sf_client *sf;
 	struct hs_client *hs;
 	int logged_in;
+	/* owners: HubSpot owner id <-> Salesforce user id, through their emails
+	 * (values are owned strings) */
+	struct strmap owner_hs_to_sf, owner_sf_to_hs;
+	int owners_loaded;
 };
 
 /* One Salesforce object of an object component ("Lead"). */
@@ -107,6 +111,13 @@ int sf_fetch_where(struct sync_obj *o, struct sf_obj *so, const char *field, cha
 int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
 int on_sf_partner(json_t *j, void *user);
+
+/* owners.c */
+int owners_load(struct engine *e);
+void owners_release(struct engine *e);
+/* The value of an owner field in Salesforce's id space (to_sf) or HubSpot's;
+ * NULL when the owner has no counterpart. Borrowed. */
+const char *owner_translate(struct engine *e, const char *value, int to_sf);
 
 /* match.c */
 int match_units(struct sync_obj *o);

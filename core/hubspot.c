@@ -347,6 +347,12 @@ out:
 	return err;
 }
 
+int hs_request(struct hs_client *hs, const char *method, const char *path, json_t *body,
+	       json_t **out, struct hs_error *herr)
+{
+	return rest_call(hs, method, path, body, out, herr);
+}
+
 int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *herr)
 {
 	return rest_call(hs, "GET", path, NULL, out, herr);

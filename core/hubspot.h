@@ -47,6 +47,10 @@ int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *i
 int hs_batch_read(struct hs_client *hs, const char *object, json_t *properties, json_t *inputs,
 		  const char *id_property, json_t **out, struct hs_error *err);
 
+/* Any call: method, path under the base URL, JSON body or NULL. */
+int hs_request(struct hs_client *hs, const char *method, const char *path, json_t *body,
+	       json_t **out, struct hs_error *err);
+
 /* GET a path under the base URL ("/crm/v3/properties/contacts"). */
 int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *err);
 

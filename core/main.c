@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "engine.h"
 #include "http.h"
+#include "store.h"
 #include "log.h"
 #include "util.h"
 
@@ -31,13 +33,16 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: crmsyncd [-c FILE] [--once] [--check]\n"
+		"usage: crmsyncd [-c FILE] [--once [--dry-run]] [--check]\n"
 		"\n"
 		"Keep HubSpot and Salesforce in step.\n"
 		"\n"
 		"  -c, --config FILE   configuration file (default %s/crmsync/crmsync.conf;\n"
 		"                      CRMSYNC_CONFIG overrides the default)\n"
-		"      --once          load, start every component, run once and exit\n"
+		"      --once          run one sync cycle and exit: 0 when every change was\n"
+		"                      written or recorded as a sync error, 1 otherwise\n"
+		"      --dry-run       with --once: print what would be created, updated and\n"
+		"                      deleted, and the ambiguous matches; write nothing\n"
 		"      --check         load and check the configuration and plugins, then exit\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and the plugin ABI, and exit\n"
@@ -96,11 +101,69 @@ static int load_and_start(struct config *cfg, const char *path)
 	return 0;
 }
 
+static volatile int stop_flag;
+static volatile int reload_flag;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* One cycle with a fresh engine over the current config. */
+static int run_cycle(struct config *cfg, int dry_run)
+{
+	struct engine_opts opts = { dry_run, stdout, &stop_flag };
+	struct engine *engine;
+	struct store *store;
+	int err;
+
+	err = store_open(&store, cfg->core.state, 0);
+	if (err)
+		return err;
+	err = engine_new(&engine, cfg, store, &opts);
+	if (!err) {
+		err = engine_cycle(engine);
+		engine_free(engine);
+	}
+	store_close(store);
+	return err;
+}
+
+static void sleep_until(int64_t deadline_ms)
+{
+	for (;;) {
+		struct timespec now, ts = { 0, 200 * 1000000L };
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (stop_flag || reload_flag ||
+		    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 >= deadline_ms)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -108,8 +171,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = getenv("CRMSYNC_CONFIG");
 	struct config cfg;
-	sigset_t set;
-	int once = 0, check = 0, c, rc = 0;
+	int once = 0, check = 0, dry_run = 0, c, rc = 0;
 
 	if (!path || !*path)
 		path = SYSCONFDIR "/crmsync/crmsync.conf";
@@ -120,6 +182,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			once = 1;
+			break;
+		case 'n':
+			dry_run = 1;
 			break;
 		case 'k':
 			check = 1;
@@ -136,7 +201,9 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (dry_run && !once)) {
+		if (dry_run && !once)
+			fprintf(stderr, "crmsyncd: --dry-run needs --once\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -146,13 +213,9 @@ int main(int argc, char **argv)
 	/* secrets live in this process's memory: no core dumps, no ptrace by peers */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	log_setup("crmsyncd", LOG_LVL_INFO);
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	install_signals();
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	http_set_cancel_flag(&stop_flag);
 
 	if (http_global_init()) {
 		log_err("cannot initialise libcurl");
@@ -162,21 +225,30 @@ int main(int argc, char **argv)
 		http_global_cleanup();
 		return 1;
 	}
-	if (check || once) {
-		log_info("configuration '%s' loaded; %s", path,
-			 check ? "check done" : "one run done");
+	if (check) {
+		log_info("configuration '%s' loaded; check done", path);
 		goto out;
 	}
-	log_notice("started with '%s'", path);
+	if (once) {
+		rc = run_cycle(&cfg, dry_run) ? 1 : 0;
+		goto out;
+	}
+	log_notice("started with '%s'; a cycle every %lld s", path,
+		   (long long)(cfg.core.interval_ms / 1000));
 	sd_notify_msg("READY=1\nSTATUS=running");
-	for (;;) {
-		int sig = 0;
+	while (!stop_flag) {
+		struct timespec now;
+		int64_t start;
 
-		if (sigwait(&set, &sig))
-			continue;
-		if (sig == SIGHUP) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		start = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		if (run_cycle(&cfg, 0))
+			log_warn("the cycle did not finish; the next one resumes where it stopped");
+		sleep_until(start + cfg.core.interval_ms);
+		if (reload_flag) {
 			struct config fresh;
 
+			reload_flag = 0;
 			sd_notify_msg("RELOADING=1");
 			log_notice("reloading '%s'", path);
 			if (load_and_start(&fresh, path)) {
@@ -186,12 +258,10 @@ int main(int argc, char **argv)
 				cfg = fresh;
 			}
 			sd_notify_msg("READY=1");
-			continue;
 		}
-		log_notice("stopping on signal %d", sig);
-		sd_notify_msg("STOPPING=1");
-		break;
 	}
+	log_notice("stopping on signal");
+	sd_notify_msg("STOPPING=1");
 out:
 	config_release(&cfg);
 	http_global_cleanup();

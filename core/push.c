@@ -69,6 +69,26 @@ static int stage(struct sync_obj *o, struct unit *u, const struct mapping_field 
 	char *v = NULL, *canon = NULL;
 	int err;
 
+	if (mapping_field_is_owner(f) && !to_sf) {
+		/* winner is a Salesforce user id; the base stays in that space */
+		err = mapping_canonical(f, 0, winner, &canon);
+		if (!err && !blank(winner)) {
+			const char *hs_owner = owner_translate(o->e, winner, 0);
+
+			if (!hs_owner) {
+				free(canon);
+				return 0;
+			}
+			v = xstrdup(hs_owner);
+		}
+		if (!err) {
+			record_set(u->out_hs, f->hubspot, blank(v) ? NULL : v);
+			base_add(u, f->hubspot, canon, 2);
+		}
+		free(v);
+		free(canon);
+		return err ? -1 : 0;
+	}
 	err = to_sf ? mapping_value_to_sf(f, winner, &v) : mapping_value_to_hs(f, winner, &v);
 	if (!err)
 		err = mapping_canonical(f, to_sf, winner, &canon);
@@ -162,6 +182,14 @@ static void plan_update(struct sync_obj *o, struct unit *u)
 			base = "";
 		hv = record_get(u->hs, f->hubspot);
 		sv = record_get(u->sf, f->salesforce);
+		if (mapping_field_is_owner(f)) {
+			/* compare owners in Salesforce's id space; an owner without a
+			 * counterpart on the other side is left alone */
+			if (!blank(hv) && !(hv = owner_translate(o->e, hv, 1)))
+				continue;
+			if (!blank(sv) && !owner_translate(o->e, sv, 0))
+				continue;
+		}
 		r = mapping_merge(f, base, hv, u->hs_mod, sv, u->sf_mod, &winner);
 		switch (r) {
 		case MERGE_NO_CHANGE:
@@ -243,6 +271,8 @@ static void plan_create(struct sync_obj *o, struct unit *u, int to_sf)
 		if (to_sf ? !mapping_rule_writes_sf(f->rule) : !mapping_rule_writes_hs(f->rule))
 			continue;
 		v = record_get(src, to_sf ? f->hubspot : f->salesforce);
+		if (!blank(v) && mapping_field_is_owner(f) && to_sf && !(v = owner_translate(o->e, v, 1)))
+			continue;
 		if (blank(v)) {
 			base_add(u, f->hubspot, "", 0);
 			continue;

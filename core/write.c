@@ -18,6 +18,16 @@
 #define SF_BATCH 200
 #define HS_BATCH 100
 
+/* SIGTERM: the batch in flight was committed; stop before the next one. */
+static int stopping(struct sync_obj *o)
+{
+	if (o->e->opts.stop && *o->e->opts.stop) {
+		o->incomplete = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static json_t *sf_value(const struct sf_obj *so, const char *field, const char *v)
 {
 	const char *type = json_string_value(json_object_get(so ? so->types : NULL, field));
@@ -125,11 +135,14 @@ static int sf_creates(struct sync_obj *o, const char *type)
 	size_t i = 0;
 
 	while (i < o->nunits) {
-		json_t *records = json_array(), *results = NULL;
+		json_t *records, *results = NULL;
 		struct sf_error serr;
 		size_t n = 0;
 		int err;
 
+		if (stopping(o))
+			return -EINTR;
+		records = json_array();
 		store_begin(o->e->store);
 		for (; i < o->nunits && n < SF_BATCH; i++) {
 			struct unit *u = o->units[i];
@@ -191,11 +204,14 @@ static int sf_updates(struct sync_obj *o)
 	size_t i = 0;
 
 	while (i < o->nunits) {
-		json_t *records = json_array(), *results = NULL;
+		json_t *records, *results = NULL;
 		struct sf_error serr;
 		size_t n = 0;
 		int err;
 
+		if (stopping(o))
+			return -EINTR;
+		records = json_array();
 		for (; i < o->nunits && n < SF_BATCH; i++) {
 			struct unit *u = o->units[i];
 
@@ -277,12 +293,15 @@ static int hs_writes(struct sync_obj *o, int creates)
 	size_t i = 0;
 
 	while (i < o->nunits) {
-		json_t *inputs = json_array(), *resp = NULL, *r;
+		json_t *inputs, *resp = NULL, *r;
 		int failed[HS_BATCH] = { 0 };
 		struct hs_error herr;
 		size_t n = 0, k;
 		int err;
 
+		if (stopping(o))
+			return -EINTR;
+		inputs = json_array();
 		if (creates)
 			store_begin(o->e->store);
 		for (; i < o->nunits && n < HS_BATCH; i++) {
