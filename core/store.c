@@ -450,6 +450,8 @@ int store_open(struct store **out, const char *path, int flags)
 	return 0;
 
 out_close:
+	for (size_t i = 0; i < ST_COUNT_; i++)
+		sqlite3_finalize(s->st[i]);
 	sqlite3_close_v2(s->db);
 out_free:
 	free(s->path);
