@@ -82,7 +82,9 @@ struct config {
 	size_t ninst;
 	struct dispatch_entry *dispatch;
 	size_t ndispatch;
-	struct loader loader;
+	struct loader loader;      /* own loader, unless a shared one is used */
+	struct loader *ld;         /* the loader plugins come from (NULL: none) */
+	struct loader *shared;     /* set before loading to use a process-wide loader */
 	int loader_ready;
 };
 
@@ -94,6 +96,11 @@ struct config {
  * against their plugins' option tables (loading those plugins), dispatch.
  * Returns 0, or -EINVAL with every problem in errs. */
 int config_load(struct config *cfg, const char *path, struct errlist *errs);
+/* config_load with a loader that outlives the config (the daemon's, kept
+ * across reloads so a plugin is opened and initialised once). The loader is
+ * initialised on first use; a reload naming another plugin_dir is refused. */
+int config_load_shared(struct config *cfg, const char *path, struct loader *shared,
+		       struct errlist *errs);
 /* Read `path` without loading plugins: syntax and core sections only. */
 int config_load_core(struct config *cfg, const char *path, struct errlist *errs);
 /* The same on an in-memory buffer, without loading plugins (plugin sections

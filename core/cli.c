@@ -100,7 +100,7 @@ static int cmd_plugins_list(const char *path)
 		return 1;
 	}
 	printf("%-18s %-10s %-5s %-26s %s\n", "NAME", "VERSION", "ABI", "KINDS", "PATH");
-	for (const struct plugin *p = cfg.loader.plugins; p; p = p->next) {
+	for (const struct plugin *p = cfg.ld ? cfg.ld->plugins : NULL; p; p = p->next) {
 		char kinds[64], abi[16];
 
 		plugin_kinds(p, kinds, sizeof(kinds));

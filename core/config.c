@@ -486,7 +486,7 @@ static void build_instances(struct config *cfg, int load_plugins, struct errlist
 			pname = sec->name;
 		if (!load_plugins)
 			continue;
-		if (loader_load(&cfg->loader, pname, &inst->plugin, errs)) {
+		if (loader_load(cfg->ld, pname, &inst->plugin, errs)) {
 			kv = cfg_section_find(sec, "plugin");
 			errlist_add(errs, "%s:%d: [%s] plugin: cannot use plugin '%s' (see above)", cfg->path,
 				    kv ? kv->line : sec->line, sec->header, pname);
@@ -573,7 +573,10 @@ static int parse(struct config *cfg, const char *name, const char *buf, size_t l
 	size_t before = errs->total;
 	const char *slash;
 
+	struct loader *shared = cfg->shared;
+
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->shared = shared;
 	cfg->path = xstrdup(name);
 	slash = strrchr(name, '/');
 	cfg->dir = slash ? xstrndup(name, slash == name ? 1 : (size_t)(slash - name)) : xstrdup(".");
@@ -597,8 +600,19 @@ static int parse(struct config *cfg, const char *name, const char *buf, size_t l
 	apply_core(cfg, errs);
 	/* plugin sections are checked even when other sections have errors, so
 	 * that every error is reported at once */
-	if (load_plugins) {
+	if (load_plugins && cfg->shared) {
+		if (!cfg->shared->plugin_dir) {
+			loader_init(cfg->shared, cfg->core.plugin_dir);
+		} else if (strcmp(cfg->shared->plugin_dir, cfg->core.plugin_dir) != 0) {
+			errlist_add(errs, "%s: plugin_dir changed from '%s' to '%s': restart crmsyncd to "
+				    "load plugins from another directory", name, cfg->shared->plugin_dir,
+				    cfg->core.plugin_dir);
+		}
+		cfg->ld = cfg->shared;
+		cfg->loader_ready = 1;
+	} else if (load_plugins) {
 		loader_init(&cfg->loader, cfg->core.plugin_dir);
+		cfg->ld = &cfg->loader;
 		cfg->loader_ready = 1;
 	}
 	build_instances(cfg, load_plugins && cfg->loader_ready, errs);
@@ -635,11 +649,20 @@ static int load_file(struct config *cfg, const char *path, int load_plugins, str
 
 int config_load(struct config *cfg, const char *path, struct errlist *errs)
 {
+	cfg->shared = NULL;
+	return load_file(cfg, path, 1, errs);
+}
+
+int config_load_shared(struct config *cfg, const char *path, struct loader *shared,
+		       struct errlist *errs)
+{
+	cfg->shared = shared;
 	return load_file(cfg, path, 1, errs);
 }
 
 int config_load_core(struct config *cfg, const char *path, struct errlist *errs)
 {
+	cfg->shared = NULL;
 	return load_file(cfg, path, 0, errs);
 }
 
@@ -689,7 +712,7 @@ void config_release(struct config *cfg)
 	options_free(core_options, &cfg->core);
 	options_free(salesforce_options, &cfg->sf);
 	options_free(hubspot_options, &cfg->hs);
-	if (cfg->loader_ready)
+	if (cfg->loader_ready && cfg->ld == &cfg->loader)
 		loader_release(&cfg->loader);
 	for (size_t i = 0; i < cfg->nsec; i++)
 		section_free(cfg->sec[i]);

@@ -74,10 +74,14 @@ static void sd_notify_msg(const char *msg)
 	close(fd);
 }
 
+/* One loader for the process: a reload reuses the plugins already open, so
+ * no plugin is initialised twice or finalised while in use. */
+static struct loader plugins;
+
 static int load_and_start(struct config *cfg, const char *path)
 {
 	struct errlist errs = { 0 };
-	int err = config_load(cfg, path, &errs);
+	int err = config_load_shared(cfg, path, &plugins, &errs);
 
 	if (err) {
 		errlist_print(&errs, "crmsyncd");
@@ -109,7 +113,7 @@ static void on_signal(int sig)
 	if (sig == SIGHUP)
 		reload_flag = 1;
 	else
-		stop_flag = 1;
+		stop_flag = sig;
 }
 
 static void install_signals(void)
@@ -222,6 +226,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (load_and_start(&cfg, path)) {
+		if (plugins.plugin_dir)
+			loader_release(&plugins);
 		http_global_cleanup();
 		return 1;
 	}
@@ -260,10 +266,12 @@ int main(int argc, char **argv)
 			sd_notify_msg("READY=1");
 		}
 	}
-	log_notice("stopping on signal");
+	log_notice("stopping on signal %d", stop_flag);
 	sd_notify_msg("STOPPING=1");
 out:
 	config_release(&cfg);
+	if (plugins.plugin_dir)
+		loader_release(&plugins);
 	http_global_cleanup();
 	return rc;
 }
