@@ -289,6 +289,11 @@ void sf_bulk_handle(struct sim_side *s, const struct sf_call *c, const char *res
 		    struct sf_out *o);
 void sf_limits_handle(struct sim_side *s, struct sf_out *o);
 
+/* ---- CSV for Bulk API 2.0 (sf_csv.c) ------------------------------------ */
+
+int sf_csv_row(const char **pp, const char *end, char delim, json_t **row);
+int sf_csv_put(char **buf, size_t *len, size_t *cap, const char *v, bool quote);
+
 /* ---- data generation, admin, persistence ------------------------------ */
 
 int sf_generate(struct sim_side *s);

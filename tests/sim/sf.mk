@@ -5,7 +5,7 @@ SIM_SF_SOURCES = tests/sim/sf.h tests/sim/sf_soql.h \
 	tests/sim/sf_out.c tests/sim/sf_write.c tests/sim/sf_rules.c tests/sim/sf_soql.c \
 	tests/sim/sf_soql_eval.c tests/sim/sf_query.c tests/sim/sf_records.c \
 	tests/sim/sf_collections.c tests/sim/sf_composite.c tests/sim/sf_describe.c \
-	tests/sim/sf_bulk.c tests/sim/sf_gen.c tests/sim/sf_admin.c
+	tests/sim/sf_bulk.c tests/sim/sf_csv.c tests/sim/sf_gen.c tests/sim/sf_admin.c
 
 EXTRA_DIST += tests/sim/schema.example.json
 
