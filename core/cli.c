@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cli.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -37,6 +38,10 @@ static void usage(FILE *out)
 		"  plugins list             the plugins the configuration loads: name, version,\n"
 		"                           ABI, components, path\n"
 		"  plugins describe NAME    a plugin's options and their help\n"
+		"  status [--json]          API calls in the last 24 h against the allocation,\n"
+		"                           the last cycle per object, sync errors by type\n"
+		"  allocation [set N]       show, or set, the Salesforce API calls crmsync may\n"
+		"                           use per rolling 24 h\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE        configuration file (default %s;\n"
@@ -46,10 +51,10 @@ static void usage(FILE *out)
 		default_config());
 }
 
-static int load(struct config *cfg, const char *path)
+int cli_load(struct config *cfg, const char *path, int with_plugins)
 {
 	struct errlist errs = { 0 };
-	int err = config_load(cfg, path, &errs);
+	int err = with_plugins ? config_load(cfg, path, &errs) : config_load_core(cfg, path, &errs);
 
 	if (err) {
 		errlist_print(&errs, "crmsync");
@@ -64,7 +69,7 @@ static int cmd_check_config(const char *path)
 {
 	struct config cfg;
 	size_t objects = 0, enabled = 0, resolvers = 0, notifiers = 0;
-	int err = load(&cfg, path);
+	int err = cli_load(&cfg, path, 1);
 
 	if (err) {
 		config_release(&cfg);
@@ -93,7 +98,7 @@ static int cmd_check_config(const char *path)
 static int cmd_plugins_list(const char *path)
 {
 	struct config cfg;
-	int err = load(&cfg, path);
+	int err = cli_load(&cfg, path, 1);
 
 	if (err) {
 		config_release(&cfg);
@@ -270,6 +275,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crmsync: usage: crmsync plugins list | crmsync plugins describe NAME\n");
 		return EXIT_USAGE;
 	}
+	if (strcmp(cmd, "status") == 0) {
+		int as_json = optind < argc && strcmp(argv[optind], "--json") == 0;
+
+		if (argc - optind > as_json) {
+			fprintf(stderr, "crmsync: usage: crmsync status [--json]\n");
+			return EXIT_USAGE;
+		}
+		return cmd_status(config, as_json);
+	}
+	if (strcmp(cmd, "allocation") == 0)
+		return cmd_allocation(config, argc - optind, argv + optind);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
