@@ -12,9 +12,10 @@ cd build
 make -j"$(nproc 2>/dev/null || echo 2)"
 cd "$top"
 
-echo "== starting crmsync-sim (seed 1, 1000 records per object)"
-build/crmsync-sim --seed 1 --records 1000 --salesforce-port 8401 --hubspot-port 8402 \
-	> build/demo/sim.ready 2> build/demo/sim.log &
+echo "== starting crmsync-sim (seed 1, 1000 records per object, 5% dirty)"
+rm -f build/demo/state.db build/demo/state.db-wal build/demo/state.db-shm
+build/crmsync-sim --seed 1 --records 1000 --dirty 0.05 --salesforce-port 8401 --hubspot-port 8402 \
+	--schema etc/demo/sim-schema.json > build/demo/sim.ready 2> build/demo/sim.log &
 sim=$!
 trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null || true' EXIT INT TERM
 i=0
@@ -27,23 +28,24 @@ while [ ! -s build/demo/sim.ready ]; do
 	fi
 	sleep 0.1
 done
-echo "crmsync-sim ready:"
-jq -r '"  salesforce: \(.salesforce.base_url // .salesforce.login_url)\n  hubspot:    \(.hubspot.base_url)"' \
-	build/demo/sim.ready 2>/dev/null || cat build/demo/sim.ready
+# the demo credentials, as `crmsync connect` would store them (mode 0600)
+umask 077
+jq '{client_id: .salesforce.client_id, client_secret: .salesforce.client_secret,
+     refresh_token: .salesforce.refresh_token}' build/demo/sim.ready > build/demo/salesforce.json
+jq '{access_token: .hubspot.token}' build/demo/sim.ready > build/demo/hubspot.json
+umask 022
 
 echo "== crmsync check-config etc/demo/crmsync.conf"
 build/crmsync check-config etc/demo/crmsync.conf
 echo "== crmsync plugins list"
 build/crmsync -c etc/demo/crmsync.conf plugins list
-echo "== crmsyncd --once"
-build/crmsyncd -c etc/demo/crmsync.conf --once
-echo "== simulator data"
-for obj in contacts companies; do
-	n=$(curl -sf "http://127.0.0.1:8402/__admin/dump/$obj" | jq length)
-	echo "  hubspot $obj: $n"
-done
-for obj in Lead Contact Account; do
-	n=$(curl -sf "http://127.0.0.1:8401/__admin/dump/$obj" | jq length)
-	echo "  salesforce $obj: $n"
-done
-echo "done: the sync engine (next milestone) will sync these records and end with a sync-health summary"
+echo "== crmsyncd --once --dry-run (the plan an admin reads before the first sync)"
+build/crmsyncd -c etc/demo/crmsync.conf --once --dry-run 2> build/demo/dry-run.log
+echo "== crmsyncd --once (the first sync)"
+build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync1.log || true
+grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync1.log || tail -5 build/demo/sync1.log
+echo "== crmsyncd --once (again: nothing left to write)"
+build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync2.log || true
+grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync2.log || tail -5 build/demo/sync2.log
+echo "== crmsync status (sync health)"
+build/crmsync -c etc/demo/crmsync.conf status
