@@ -580,6 +580,16 @@ static int parse(struct config *cfg, const char *name, const char *buf, size_t l
 	cfg->path = xstrdup(name);
 	slash = strrchr(name, '/');
 	cfg->dir = slash ? xstrndup(name, slash == name ? 1 : (size_t)(slash - name)) : xstrdup(".");
+	/* relative paths in the file are relative to its directory: make that
+	 * directory absolute, so they stay right whatever the working directory */
+	{
+		char *abs = realpath(cfg->dir, NULL);
+
+		if (abs) {
+			free(cfg->dir);
+			cfg->dir = abs;
+		}
+	}
 
 	if (check_raw(name, buf, len, errs))
 		return -EINVAL;

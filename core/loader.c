@@ -217,19 +217,25 @@ int loader_load(struct loader *ld, const char *name, struct plugin **out, struct
 			return 0;
 		}
 	}
+	if (ld->dir_error)
+		return -EINVAL; /* already reported */
 	if (ld->plugin_dir[0] != '/') {
+		ld->dir_error = 1;
 		errlist_add(errs, "plugin_dir '%s' is not an absolute path: set plugin_dir = /ABSOLUTE/PATH in [core]",
 			    ld->plugin_dir);
 		return -EINVAL;
 	}
 	if (stat(ld->plugin_dir, &st) < 0) {
 		err = -errno;
+		ld->dir_error = 1;
 		errlist_add(errs, "cannot use plugin_dir '%s': %s", ld->plugin_dir, strerror(-err));
 		return err;
 	}
 	err = check_owner_mode(ld, "plugin directory", ld->plugin_dir, &st, errs);
-	if (err)
+	if (err) {
+		ld->dir_error = 1;
 		return err;
+	}
 
 	p = xcalloc(1, sizeof(*p));
 	p->file = xstrdup(name);

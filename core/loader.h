@@ -39,6 +39,7 @@ struct loader {
 	uid_t daemon_uid;
 	struct plugin *plugins;
 	int dl_ready;
+	int dir_error;     /* plugin_dir was refused (reported once) */
 };
 
 void loader_init(struct loader *ld, const char *plugin_dir);

@@ -336,6 +336,8 @@ int ynode_parse(const char *name, const char *buf, size_t len, struct ynode **ro
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
 		buf += 3;
 		len -= 3;
+		b.buf = buf; /* libyaml's marks count from here */
+		b.len = len;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
