@@ -499,6 +499,10 @@ static void test_invalid_utf8(void **state)
 	assert_int_equal(load("\xef\xbb\xbf" HEAD "  - hubspot: p\n    salesforce: F\n"
 			      "    transform: {values: {\xe6\x97\xa5\xe6\x9c\xac: JP}}\n"), 0);
 	assert_string_equal(F->m->fields[0].values[0].hs, "\xe6\x97\xa5\xe6\x9c\xac");
+	/* positions after a BOM are those an editor shows */
+	refused("\xef\xbb\xbfobject: contact\nfields:\n\t- hubspot: p\n", "3:1",
+		"YAML cannot indent with tabs");
+	refused("\xef\xbb\xbf\tobject: contact\n", "1:1", "YAML cannot indent with tabs");
 }
 
 static void test_control_characters(void **state)
