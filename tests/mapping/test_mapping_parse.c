@@ -412,7 +412,8 @@ static void test_huge_file(void **state)
 	size_t n = MAPPING_MAX_FILE + 1;
 	char *buf = xmalloc(n);
 	struct errlist errs = { 0 };
-	struct mapping *m = (struct mapping *)buf; /* must be reset to NULL */
+	struct mapping dummy = { 0 };
+	struct mapping *m = &dummy; /* must be reset to NULL */
 
 	memset(buf, '#', n);
 	buf[n - 1] = '\n';
