@@ -15,22 +15,30 @@ PRISM_PID=
 
 prism_stop() {
 	if [ -n "$PRISM_PID" ]; then
-		kill -TERM "$PRISM_PID" 2>/dev/null
+		# setsid made it a process group leader: end npx and node together
+		kill -TERM -- "-$PRISM_PID" 2>/dev/null
 		wait "$PRISM_PID" 2>/dev/null
 		PRISM_PID=
 	fi
 }
 trap 'prism_stop; sim_cleanup' EXIT
 
+# free_port: a loopback port nobody answers on
 free_port() {
-	# ask the simulator's admin for nothing: just pick a likely-free high port
-	echo $((20000 + ($$ * 7 + $1 * 13) % 20000))
+	n=0
+	while :; do
+		n=$((n + 1))
+		p=$(( 20000 + ( $(od -An -N2 -tu2 /dev/urandom) % 30000 ) ))
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/" 2>/dev/null
+		[ $? -eq 7 ] && { echo "$p"; return; }
+		[ $n -gt 50 ] && { echo "FAIL: no free port" >&2; exit 1; }
+	done
 }
 
 # through SPEC: restart Prism in front of the simulator with that description
 through() {
 	prism_stop
-	PORT=$(free_port "$(printf '%s' "$1" | cksum | cut -d' ' -f1)")
+	PORT=$(free_port)
 	setsid $PRISM proxy "$SPECS/$1" "$HS" --errors -p "$PORT" -h 127.0.0.1 \
 		> "$SIM_DIR/prism.log" 2>&1 &
 	PRISM_PID=$!

@@ -26,11 +26,11 @@ search '{"filterGroups":[{"filters":[{"propertyName":"date_of_birth","operator":
 check "HAS_PROPERTY" body_has ".total==1 and .results[0].id==\"$ZID\""
 search '{"filterGroups":[{"filters":[{"propertyName":"date_of_birth","operator":"NOT_HAS_PROPERTY"}]}]}'
 check "NOT_HAS_PROPERTY" is "$(total)" 10500
-search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"GT","value":"10000000200"},{"propertyName":"hs_object_id","operator":"LTE","value":"10000000300"}]}]}'
+search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"GT","value":"100000200"},{"propertyName":"hs_object_id","operator":"LTE","value":"100000300"}]}]}'
 check "GT + LTE (AND in a group)" is "$(total)" 100
-search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"LT","value":"10000000111"}]},{"filters":[{"propertyName":"hs_object_id","operator":"GTE","value":"10000010596"}]}]}'
+search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"LT","value":"100000111"}]},{"filters":[{"propertyName":"hs_object_id","operator":"GTE","value":"100010596"}]}]}'
 check "LT OR GTE (groups OR-ed)" is "$(total)" 16
-search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"BETWEEN","value":"10000000101","highValue":"10000000105"}]}]}'
+search '{"filterGroups":[{"filters":[{"propertyName":"hs_object_id","operator":"BETWEEN","value":"100000101","highValue":"100000105"}]}]}'
 check "BETWEEN" is "$(total)" 5
 search '{"filterGroups":[{"filters":[{"propertyName":"lastname","operator":"CONTAINS_TOKEN","value":"searchab*"}]}]}'
 check "CONTAINS_TOKEN with wildcard" body_has ".total==1 and .results[0].id==\"$ZID\""
