@@ -781,6 +781,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 			plan_print(&o, e->opts.plan ? e->opts.plan : stdout);
 		else
 			err = push_units(&o);
+		if (!err && !e->opts.dry_run)
+			err = settle_units(&o);
 	}
 	if (!err && !o.incomplete && !e->opts.dry_run)
 		err = save_cursors(&o);

@@ -68,6 +68,7 @@ struct unit {
 	unsigned char *base_side;           /* 0: settled, 1: needs the SF write, 2: the HS write */
 	size_t nbase;
 	int sf_failed, hs_failed;
+	int settle;                         /* read back after a Salesforce write */
 	const char *skip_reason;
 };
 
@@ -125,7 +126,9 @@ int fetch_partners(struct sync_obj *o);
 
 /* push.c */
 void plan_units(struct sync_obj *o);
+void plan_update(struct sync_obj *o, struct unit *u);
 int push_units(struct sync_obj *o);
+int settle_units(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);

@@ -158,7 +158,7 @@ static void unstage(struct unit *u, int side, const struct store_fields *old)
 	}
 }
 
-static void plan_update(struct sync_obj *o, struct unit *u)
+void plan_update(struct sync_obj *o, struct unit *u)
 {
 	struct store_fields old = { 0 };
 	int have_base = u->has_pair && u->pair.id &&
@@ -236,6 +236,14 @@ static void plan_update(struct sync_obj *o, struct unit *u)
 	if (u->out_hs && u->out_hs->n)
 		plugin_transform(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, u->sf, u->hs, u->out_hs);
 	u->action = ACT_UPDATE;
+	if (log_level() >= LOG_LVL_DEBUG) {
+		for (size_t i = 0; u->out_sf && i < u->out_sf->n; i++)
+			log_debug("%s: %s %s: %s <- '%s'", o->inst->tag, u->sf_type, u->sf->id,
+				  u->out_sf->f[i].name, u->out_sf->f[i].value ? u->out_sf->f[i].value : "");
+		for (size_t i = 0; u->out_hs && i < u->out_hs->n; i++)
+			log_debug("%s: contact %s: %s <- '%s'", o->inst->tag, u->hs->id,
+				  u->out_hs->f[i].name, u->out_hs->f[i].value ? u->out_hs->f[i].value : "");
+	}
 	if (have_base)
 		store_fields_release(&old);
 }

@@ -87,6 +87,12 @@ static int commit_unit(struct sync_obj *o, struct unit *u, const char *hs_id, co
 	err = store_idmap_put(o->e->store, o->inst->name, hs_id, u->sf_type, sf_id, ext, &pair_id);
 	if (err)
 		return err;
+	u->pair.id = pair_id;
+	snprintf(u->pair.hs_id, sizeof(u->pair.hs_id), "%s", hs_id);
+	snprintf(u->pair.sf_id, sizeof(u->pair.sf_id), "%s", sf_id);
+	snprintf(u->pair.sf_type, sizeof(u->pair.sf_type), "%s", u->sf_type);
+	if (ext)
+		snprintf(u->pair.ext_id, sizeof(u->pair.ext_id), "%s", ext);
 	vals = xcalloc(u->nbase + 1, sizeof(*vals));
 	for (size_t i = 0; i < u->nbase; i++)
 		vals[i] = u->base_values[i];
@@ -464,6 +470,91 @@ static int finish_updates(struct sync_obj *o)
 		}
 	}
 	return err;
+}
+
+static int on_settled(json_t *j, void *user)
+{
+	struct pull_ctx *pc = user;
+	struct crmsync_record *rec = record_from_sf(j, pc->so->name);
+	struct unit *u = rec->id ? strmap_get(&pc->o->by_sf, rec->id) : NULL;
+
+	if (!u) {
+		record_free(rec);
+		return 0;
+	}
+	record_free(u->sf);
+	u->sf = rec;
+	u->sf_mod = sf_parse_datetime(record_get(rec, "SystemModstamp"));
+	return 0;
+}
+
+static void unit_reset_plan(struct unit *u)
+{
+	record_free(u->out_sf);
+	record_free(u->out_hs);
+	u->out_sf = u->out_hs = NULL;
+	for (size_t i = 0; i < u->nbase; i++) {
+		free(u->base_names[i]);
+		free(u->base_values[i]);
+	}
+	free(u->base_names);
+	free(u->base_values);
+	free(u->base_side);
+	u->base_names = u->base_values = NULL;
+	u->base_side = NULL;
+	u->nbase = 0;
+	u->sf_failed = u->hs_failed = 0;
+}
+
+/*
+ * Salesforce fills in and normalises values on write (defaults such as a
+ * Lead's Status, a country name from its code). Read the records just
+ * written back and merge once more, so those values reach HubSpot in this
+ * cycle and the next cycle finds both sides at their base: no echo.
+ */
+int settle_units(struct sync_obj *o)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+		int wrote_sf = (u->action == ACT_CREATE_SF && u->pair.sf_id[0]) ||
+			       (u->action == ACT_UPDATE && u->out_sf && u->out_sf->n && !u->sf_failed);
+
+		u->settle = 0;
+		if (!wrote_sf || !u->hs)
+			continue;
+		u->settle = 1;
+		strmap_put(&o->by_sf, u->pair.sf_id, u);
+	}
+	for (size_t k = 0; !err && k < o->nsfo; k++) {
+		struct pull_ctx pc = { o, &o->sfo[k] };
+		char **ids = xcalloc(o->nunits + 1, sizeof(char *));
+		size_t n = 0;
+
+		for (size_t i = 0; i < o->nunits; i++)
+			if (o->units[i]->settle && strcmp(o->units[i]->sf_type, o->sfo[k].name) == 0)
+				ids[n++] = o->units[i]->pair.sf_id;
+		if (n)
+			err = sf_fetch_where(o, &o->sfo[k], "Id", ids, n, on_settled, &pc);
+		free(ids);
+	}
+	if (err) {
+		/* the writes are committed; the next cycle merges what is left */
+		return 0;
+	}
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+
+		if (!u->settle || !u->sf) {
+			u->action = ACT_NONE;
+			continue;
+		}
+		unit_reset_plan(u);
+		u->has_pair = 1;
+		plan_update(o, u);
+	}
+	return push_units(o);
 }
 
 int push_units(struct sync_obj *o)

@@ -291,10 +291,12 @@ static int contact_dedupe_key(struct crmsync_instance *inst, void *vctx,
 	return n && email_is_valid(buf) ? 1 : 0;
 }
 
-/* Replace free-text State/Country with picklist codes (Lead and Contact use
- * StateCode/CountryCode; Contact mailing address MailingStateCode/...). */
-static void translate_geo(struct crmsync_record *out, const char *state_f, const char *country_f,
-			  const char *state_code_f, const char *country_code_f)
+/* Replace free-text State/Country with picklist codes (Lead: State/Country,
+ * Contact: MailingState/MailingCountry). A state is read against the
+ * country being written, else the record's current country. */
+static void translate_geo(struct crmsync_record *out, const struct crmsync_record *target,
+			  const char *state_f, const char *country_f, const char *state_code_f,
+			  const char *country_code_f)
 {
 	const char *country = host->rec_get(out, country_f);
 	const char *state = host->rec_get(out, state_f);
@@ -303,6 +305,12 @@ static void translate_geo(struct crmsync_record *out, const char *state_f, const
 	if (cc) {
 		host->rec_set(out, country_code_f, cc);
 		host->rec_set(out, country_f, NULL);
+	} else if (!country && target) {
+		const char *t = host->rec_get(target, country_code_f);
+
+		if (!t)
+			t = host->rec_get(target, country_f);
+		cc = t ? geo_country_code(t) : NULL;
 	}
 	if (state && cc) {
 		const char *sc = geo_state_code(cc, state);
@@ -324,10 +332,10 @@ static int contact_transform(struct crmsync_instance *inst, void *vctx,
 
 		if (ctx->state_country_picklists != PICKLISTS_DISABLED && ctx->translate_state_country) {
 			if (object && strcmp(object, "Contact") == 0)
-				translate_geo(out, "MailingState", "MailingCountry", "MailingStateCode",
-					      "MailingCountryCode");
+				translate_geo(out, chg->target, "MailingState", "MailingCountry",
+					      "MailingStateCode", "MailingCountryCode");
 			else
-				translate_geo(out, "State", "Country", "StateCode", "CountryCode");
+				translate_geo(out, chg->target, "State", "Country", "StateCode", "CountryCode");
 		}
 		return 0;
 	}
