@@ -488,6 +488,21 @@ static int on_settled(json_t *j, void *user)
 	return 0;
 }
 
+static int on_settled_hs(struct sync_obj *o, json_t *j, void *arg)
+{
+	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
+	struct unit *u = rec->id ? strmap_get(&o->by_hs, rec->id) : NULL;
+
+	if (!u || !u->settle) {
+		record_free(rec);
+		return 0;
+	}
+	record_free(u->hs);
+	u->hs = rec;
+	u->hs_mod = hs_parse_time(record_get(rec, o->hs_modprop));
+	return 0;
+}
+
 static void unit_reset_plan(struct unit *u)
 {
 	record_free(u->out_sf);
@@ -507,34 +522,50 @@ static void unit_reset_plan(struct unit *u)
 }
 
 /*
- * Salesforce fills in and normalises values on write (defaults such as a
- * Lead's Status, a country name from its code). Read the records just
- * written back and merge once more, so those values reach HubSpot in this
- * cycle and the next cycle finds both sides at their base: no echo.
+ * Both services fill in and normalise values on write (defaults such as a
+ * Lead's Status, a country name from its code, an email's case). Read the
+ * records just written back and merge once more, so those values reach the
+ * other side in this cycle and the next cycle finds both sides at their
+ * base: no echo.
  */
 int settle_units(struct sync_obj *o)
 {
+	char **hs_ids = xcalloc(o->nunits + 1, sizeof(char *));
+	size_t nhs = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < o->nunits; i++) {
 		struct unit *u = o->units[i];
 		int wrote_sf = (u->action == ACT_CREATE_SF && u->pair.sf_id[0]) ||
 			       (u->action == ACT_UPDATE && u->out_sf && u->out_sf->n && !u->sf_failed);
+		int wrote_hs = (u->action == ACT_CREATE_HS && u->pair.hs_id[0]) ||
+			       (u->action == ACT_UPDATE && u->out_hs && u->out_hs->n && !u->hs_failed);
 
 		u->settle = 0;
-		if (!wrote_sf || !u->hs)
+		if (!(wrote_sf || wrote_hs) || !u->pair.sf_id[0] || !u->pair.hs_id[0])
 			continue;
 		u->settle = 1;
 		strmap_put(&o->by_sf, u->pair.sf_id, u);
+		strmap_put(&o->by_hs, u->pair.hs_id, u);
+		if (wrote_hs)
+			hs_ids[nhs++] = u->pair.hs_id;
 	}
+	if (nhs)
+		err = hs_read_by(o, NULL, hs_ids, nhs, on_settled_hs, NULL);
+	free(hs_ids);
 	for (size_t k = 0; !err && k < o->nsfo; k++) {
 		struct pull_ctx pc = { o, &o->sfo[k] };
 		char **ids = xcalloc(o->nunits + 1, sizeof(char *));
 		size_t n = 0;
 
-		for (size_t i = 0; i < o->nunits; i++)
-			if (o->units[i]->settle && strcmp(o->units[i]->sf_type, o->sfo[k].name) == 0)
-				ids[n++] = o->units[i]->pair.sf_id;
+		for (size_t i = 0; i < o->nunits; i++) {
+			struct unit *u = o->units[i];
+			int wrote_sf = (u->action == ACT_CREATE_SF) ||
+				       (u->action == ACT_UPDATE && u->out_sf && u->out_sf->n);
+
+			if (u->settle && wrote_sf && strcmp(u->sf_type, o->sfo[k].name) == 0)
+				ids[n++] = u->pair.sf_id;
+		}
 		if (n)
 			err = sf_fetch_where(o, &o->sfo[k], "Id", ids, n, on_settled, &pc);
 		free(ids);
@@ -546,7 +577,7 @@ int settle_units(struct sync_obj *o)
 	for (size_t i = 0; i < o->nunits; i++) {
 		struct unit *u = o->units[i];
 
-		if (!u->settle || !u->sf) {
+		if (!u->settle || !u->sf || !u->hs) {
 			u->action = ACT_NONE;
 			continue;
 		}
