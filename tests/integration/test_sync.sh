@@ -1,0 +1,86 @@
+#!/bin/sh
+# Initial sync converges; a dry run writes nothing; a second cycle makes no
+# write; edits on either side propagate by rule; conflicts resolve by rule;
+# Salesforce deletes follow the setting.
+. "$top_srcdir/tests/integration/lib.sh"
+
+start_sim --seed 11 --records 2000 --dirty 0.05
+
+# --- a dry run plans and writes nothing -----------------------------------
+reset_calls
+"$B/crmsyncd" -c "$WORK/crmsync.conf" --once --dry-run > "$WORK/plan.txt" 2>> "$WORK/crmsyncd.log" ||
+	fail "dry run failed"
+grep -q "create in Salesforce:" "$WORK/plan.txt" || fail "the plan lacks its creates line"
+n=$(write_calls)
+[ "$n" -eq 0 ] || fail "the dry run made $n write calls"
+[ "$(sqlite3 "$WORK/state.db" 'SELECT count(*) FROM idmap')" -eq 0 ] || fail "the dry run stored pairs"
+planned=$(sed -n 's/.*create in Salesforce: *//p' "$WORK/plan.txt")
+
+# --- the first sync ---------------------------------------------------------
+sync_once || fail "first sync did not finish"
+w=$(last written)
+[ "$w" -gt 1000 ] || fail "first sync wrote only $w records"
+created=$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM idmap WHERE ext_id IN (SELECT ext_id FROM idmap) AND hs_id IS NOT NULL AND sf_id IS NOT NULL")
+[ "$created" -gt 1000 ] || fail "only $created pairs after the first sync"
+m=$(mismatches)
+[ "$m" -eq 0 ] || fail "$m synced pairs differ after the first sync"
+echo "first sync: written $w, pairs $created, planned Salesforce creates $planned"
+
+# --- no echo: the next cycle writes nothing ---------------------------------
+reset_calls
+sync_once || fail "second sync did not finish"
+[ "$(last written)" -eq 0 ] || fail "second sync wrote $(last written) records"
+n=$(write_calls)
+# failed records are retried while they are in the overlap window; they are
+# refused again, never written
+echo "second sync: written 0, write calls $n (retries of refused records)"
+
+# pick a synced Lead pair without errors
+pair=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Lead'
+	AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id NOT IN (SELECT hs_id FROM sync_error WHERE hs_id IS NOT NULL)
+	AND sf_id NOT IN (SELECT sf_id FROM sync_error WHERE sf_id IS NOT NULL) ORDER BY id LIMIT 1")
+hs_id=${pair% *}
+sf_id=${pair#* }
+[ -n "$hs_id" ] && [ -n "$sf_id" ] || fail "no clean Lead pair"
+hs_prop() { curl -sf "$HS/__admin/dump/contacts" | jq -r --arg id "$hs_id" ".[] | select(.id == \$id) | .properties.$1 // \"\""; }
+sf_field() { curl -sf "$SF/__admin/dump/Lead" | jq -r --arg id "$sf_id" ".[] | select(.Id == \$id) | .$1 // \"\""; }
+hs_edit() { curl -sf -X PATCH -H 'Content-Type: application/json' -d "{\"properties\":{\"$1\":\"$2\"}}" "$HS/__admin/records/contacts/$hs_id" > /dev/null || fail "cannot edit HubSpot $hs_id"; }
+sf_edit() { curl -sf -X PATCH -H 'Content-Type: application/json' -d "{\"$1\":\"$2\"}" "$SF/__admin/records/Lead/$sf_id" > /dev/null || fail "cannot edit Salesforce $sf_id"; }
+
+# --- prefer_salesforce_unless_blank: a Salesforce edit reaches HubSpot -----
+sf_edit Title "Chief Integration Officer"
+sync_once || fail "sync after a Salesforce edit"
+[ "$(hs_prop jobtitle)" = "Chief Integration Officer" ] || fail "Salesforce Title did not reach HubSpot: '$(hs_prop jobtitle)'"
+# ... and a HubSpot-only edit of that field is reverted to Salesforce's value
+hs_edit jobtitle "Wrong Title"
+sync_once || fail "sync after a HubSpot edit"
+[ "$(hs_prop jobtitle)" = "Chief Integration Officer" ] || fail "HubSpot-only edit was not reverted: '$(hs_prop jobtitle)'"
+[ "$(sf_field Title)" = "Chief Integration Officer" ] || fail "Salesforce Title changed: '$(sf_field Title)'"
+
+# --- two_way (email): either side's edit propagates; the newer one wins -----
+hs_edit email "moved.$hs_id@example.org"
+sync_once || fail "sync after a HubSpot email edit"
+[ "$(sf_field Email)" = "moved.$hs_id@example.org" ] || fail "HubSpot email did not reach Salesforce: '$(sf_field Email)'"
+sf_edit Email "back.$hs_id@example.org"
+sync_once || fail "sync after a Salesforce email edit"
+[ "$(hs_prop email)" = "back.$hs_id@example.org" ] || fail "Salesforce email did not reach HubSpot: '$(hs_prop email)'"
+hs_edit email "first.$hs_id@example.org"
+sleep 0.05
+sf_edit Email "second.$hs_id@example.org"
+sync_once || fail "sync after a conflict"
+[ "$(hs_prop email)" = "second.$hs_id@example.org" ] || fail "conflict: the newer Salesforce edit lost: '$(hs_prop email)'"
+[ "$(sf_field Email)" = "second.$hs_id@example.org" ] || fail "conflict: Salesforce changed: '$(sf_field Email)'"
+
+# --- deletes follow the setting ----------------------------------------------
+curl -sf -X DELETE "$SF/__admin/records/Lead/$sf_id" > /dev/null || fail "cannot delete the Lead"
+sync_once || fail "sync after a delete"
+[ "$(curl -sf "$HS/__admin/dump/contacts" | jq -r --arg id "$hs_id" '.[] | select(.id == $id) | .archived')" = "false" ] ||
+	fail "lead_deletes = nothing, yet the HubSpot contact was archived"
+pair2=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Lead'
+	AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id <> '$hs_id' ORDER BY id DESC LIMIT 1")
+write_config "lead_deletes = delete_hubspot_contact"
+curl -sf -X DELETE "$SF/__admin/records/Lead/${pair2#* }" > /dev/null || fail "cannot delete the second Lead"
+sync_once || fail "sync after the second delete"
+[ "$(curl -sf "$HS/__admin/dump/contacts" | jq -r --arg id "${pair2% *}" '.[] | select(.id == $id) | .archived')" = "true" ] ||
+	fail "lead_deletes = delete_hubspot_contact, yet HubSpot contact ${pair2% *} is live"
+echo "ok: converge, no echo, edits, conflicts, deletes"
