@@ -155,6 +155,98 @@ static void test_shipped_contact_is_clean(void **state)
 	assert_int_equal(F->probs.n, 0);
 }
 
+static const char *const stages[] = { "Prospecting", "Qualification", "Needs Analysis",
+				      "Value Proposition", "Id. Decision Makers",
+				      "Perception Analysis", "Proposal/Price Quote",
+				      "Negotiation/Review", "Closed Won", "Closed Lost", NULL };
+static const char *const hs_stages[] = { "appointmentscheduled", "qualifiedtobuy",
+					 "presentationscheduled", "decisionmakerboughtin",
+					 "contractsent", "closedwon", "closedlost", NULL };
+static const struct field_meta opportunity[] = {
+	{ "Name", "string", 1, 1, 0, 120, NULL, 0, NULL },
+	{ "Amount", "currency", 1, 1, 1, 0, NULL, 0, NULL },
+	{ "CloseDate", "date", 1, 1, 0, 0, NULL, 0, NULL },
+	{ "Description", "textarea", 1, 1, 1, 32000, NULL, 0, NULL },
+	{ "StageName", "picklist", 1, 1, 0, 255, stages, 1, NULL },
+	{ "OwnerId", "reference", 1, 1, 0, 18, NULL, 0, "User" },
+};
+static const struct field_meta hs_deal[] = {
+	HS("dealname", "string"), HS("amount", "number"), HS("closedate", "datetime"),
+	HS("description", "string"),
+	{ "dealstage", "enumeration", 1, 1, 1, 0, hs_stages, 1, NULL },
+	{ "hubspot_owner_id", "enumeration", 1, 1, 1, 0, NULL, 0, NULL },
+};
+
+static const char *const task_status[] = { "Not Started", "In Progress", "Completed",
+					   "Waiting on someone else", "Deferred", NULL };
+static const char *const hs_task_status[] = { "NOT_STARTED", "IN_PROGRESS", "WAITING",
+					      "COMPLETED", "DEFERRED", NULL };
+static const char *const priority[] = { "High", "Normal", "Low", NULL };
+static const char *const hs_priority[] = { "NONE", "LOW", "MEDIUM", "HIGH", NULL };
+static const struct field_meta task[] = {
+	{ "Subject", "combobox", 1, 1, 1, 255, NULL, 0, NULL },
+	{ "Description", "textarea", 1, 1, 1, 32000, NULL, 0, NULL },
+	{ "Status", "picklist", 1, 1, 0, 255, task_status, 1, NULL },
+	{ "Priority", "picklist", 1, 1, 0, 40, priority, 1, NULL },
+	{ "ActivityDate", "date", 1, 1, 1, 0, NULL, 0, NULL },
+	{ "OwnerId", "reference", 1, 1, 0, 18, NULL, 0, "User" },
+};
+static const struct field_meta hs_task[] = {
+	HS("hs_task_subject", "string"), HS("hs_task_body", "string"),
+	{ "hs_task_status", "enumeration", 1, 1, 1, 0, hs_task_status, 1, NULL },
+	{ "hs_task_priority", "enumeration", 1, 1, 1, 0, hs_priority, 1, NULL },
+	HS("hs_timestamp", "datetime"),
+	{ "hubspot_owner_id", "enumeration", 1, 1, 1, 0, NULL, 0, NULL },
+};
+
+static void shipped_is_clean(const char *file, const char *sf_object, const struct field_meta *sf,
+			     size_t n_sf, const struct field_meta *hs, size_t n_hs)
+{
+	char *p = xasprintf("%s/%s", MAPPINGS_DIR, file);
+
+	mapping_free(F->m);
+	F->m = NULL;
+	assert_int_equal(mapping_load(p, &F->m, &F->errs), 0);
+	free(p);
+	mapping_problems_release(&F->probs);
+	if (mapping_check(F->m, sf, n_sf, sf_object, hs, n_hs, &F->probs)) {
+		dump();
+		fail_msg("%s has problems against a standard %s", file, sf_object);
+	}
+}
+
+static void test_shipped_deal_and_activity_are_clean(void **state)
+{
+	shipped_is_clean("deal.yaml", "Opportunity", opportunity, ARRAY_SIZE(opportunity), hs_deal,
+			 ARRAY_SIZE(hs_deal));
+	shipped_is_clean("activity.yaml", "Task", task, ARRAY_SIZE(task), hs_task,
+			 ARRAY_SIZE(hs_task));
+	/* and a renamed stage in Salesforce is caught */
+	{
+		struct field_meta renamed[ARRAY_SIZE(opportunity)];
+		static const char *const fewer[] = { "Prospecting", "Qualification", "Closed Won",
+						      "Closed Lost", NULL };
+
+		char *p = xasprintf("%s/deal.yaml", MAPPINGS_DIR);
+
+		memcpy(renamed, opportunity, sizeof(renamed));
+		renamed[4].picklist = fewer;
+		mapping_free(F->m);
+		F->m = NULL;
+		assert_int_equal(mapping_load(p, &F->m, &F->errs), 0);
+		free(p);
+		mapping_problems_release(&F->probs);
+		assert_int_equal(mapping_check(F->m, renamed, ARRAY_SIZE(renamed), "Opportunity",
+					       hs_deal, ARRAY_SIZE(hs_deal), &F->probs), -EINVAL);
+		/* presentationscheduled, decisionmakerboughtin, contractsent */
+		assert_int_equal(F->probs.n, 3);
+		assert_int_equal(F->probs.v[0].type, MAPPING_PROBLEM_PICKLIST);
+		assert_string_equal(F->probs.v[0].salesforce, "Opportunity.StageName");
+		assert_non_null(strstr(F->probs.v[0].message, "'presentationscheduled' maps to "
+							      "'Value Proposition'"));
+	}
+}
+
 static void test_missing_ends(void **state)
 {
 	one_problem("  - {hubspot: nosuch, salesforce: Email}\n", MAPPING_PROBLEM_PROPERTY_MAPPING,
@@ -318,6 +410,7 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_shipped_contact_is_clean),
+		T(test_shipped_deal_and_activity_are_clean),
 		T(test_missing_ends),
 		T(test_incompatible_types),
 		T(test_missing_conversion),
