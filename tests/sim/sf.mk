@@ -27,3 +27,10 @@ tests_sim_test_sf_core_SOURCES = tests/sim/test_sf_core.c tests/sim/sf.h tests/s
 tests_sim_test_sf_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 tests_sim_test_sf_core_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LIBM)
 endif
+
+# Contract check of the Salesforce side (needs npx, curl, jq; not in make check)
+EXTRA_DIST += tests/sim/contract_salesforce.sh tests/contracts/salesforce
+contract-check-sf: crmsync-sim
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(SHELL) $(abs_top_srcdir)/tests/sim/contract_salesforce.sh
+.PHONY: contract-check-sf

@@ -101,7 +101,7 @@ static json_t *sf_object_flags(struct sf_object *o)
 		"mergeable", o->kind == SF_LEAD || o->kind == SF_CONTACT || o->kind == SF_ACCOUNT,
 		"mruEnabled", true, "queryable", true, "replicateable", true, "retrieveable", true,
 		"searchable", o->kind != SF_OCR, "undeletable", o->kind != SF_USER));
-	json_object_update_new(d, json_pack("{s:b, s:b, s:b}", "triggerable", true,
+	json_object_update_new(d, json_pack("{s:b, s:b, s:b, s:b}", "triggerable", true, "idEnabled", true,
 		"dataTranslationEnabled", false, "compactLayoutable", true));
 	{
 		char buf[128];

@@ -88,6 +88,11 @@ jqb() {
 }
 
 sf_done() {
+	if [ -n "$SIMPID" ] && ! kill -0 "$SIMPID" 2>/dev/null; then
+		FAILS=$((FAILS + 1))
+		echo "FAIL: crmsync-sim died:"
+		cat "$TMPD/stderr"
+	fi
 	echo "$CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
 }
