@@ -192,6 +192,8 @@ enum hs_kind hs_kind_of(const char *prop_type);
 int hs_filter_compile(json_t *jf, enum hs_kind kind, struct hs_filter *f, char *err, size_t errlen);
 /* Does a record's value (NULL when unset) pass the filter? */
 bool hs_filter_match(const struct hs_filter *f, const char *value);
+/* The same for a number or time (ms) that is known to be set. */
+bool hs_filter_match_num(const struct hs_filter *f, double n);
 void hs_filter_release(struct hs_filter *f);
 /* Number (or ms since the epoch for times) of a value; false if it has none. */
 bool hs_value_num(enum hs_kind kind, const char *v, double *out);

@@ -207,17 +207,16 @@ bool hs_filter_match(const struct hs_filter *f, const char *v)
 	}
 	if (!present)
 		return f->op == HS_NEQ || f->op == HS_NOT_IN;
-	if ((f->kind == HS_KIND_NUMBER || f->kind == HS_KIND_TIME) && !hs_value_num(f->kind, v, &n))
-		return f->op == HS_NEQ || f->op == HS_NOT_IN;
+	if (f->kind == HS_KIND_NUMBER || f->kind == HS_KIND_TIME) {
+		if (!hs_value_num(f->kind, v, &n))
+			return f->op == HS_NEQ || f->op == HS_NOT_IN;
+		return hs_filter_match_num(f, n);
+	}
 	if (f->op == HS_IN || f->op == HS_NOT_IN) {
 		bool found = false;
 
-		for (size_t i = 0; i < f->nvalues && !found; i++) {
-			if (f->kind == HS_KIND_NUMBER || f->kind == HS_KIND_TIME)
-				found = n == f->nums[i];
-			else
-				found = f->values[i] && !strcasecmp(v, f->values[i]);
-		}
+		for (size_t i = 0; i < f->nvalues && !found; i++)
+			found = f->values[i] && !strcasecmp(v, f->values[i]);
 		return f->op == HS_IN ? found : !found;
 	}
 	int c = cmp_values(f, v, n, f->value, f->num);
@@ -232,6 +231,56 @@ bool hs_filter_match(const struct hs_filter *f, const char *v)
 	case HS_BETWEEN: return c >= 0 && cmp_values(f, v, n, f->high, f->numhigh) <= 0;
 	default: return false;
 	}
+}
+
+bool hs_filter_match_num(const struct hs_filter *f, double n)
+{
+	switch (f->op) {
+	case HS_HAS: return true;
+	case HS_NOT_HAS: return false;
+	case HS_EQ: return n == f->num;
+	case HS_NEQ: return n != f->num;
+	case HS_LT: return n < f->num;
+	case HS_LTE: return n <= f->num;
+	case HS_GT: return n > f->num;
+	case HS_GTE: return n >= f->num;
+	case HS_BETWEEN: return n >= f->num && n <= f->numhigh;
+	case HS_IN:
+	case HS_NOT_IN: {
+		bool found = false;
+
+		for (size_t i = 0; i < f->nvalues && !found; i++)
+			found = n == f->nums[i];
+		return f->op == HS_IN ? found : !found;
+	}
+	default: return false; /* token operators need the text */
+	}
+}
+
+/* Numeric value of a property kept outside the property map: the record id
+ * and the modification stamp (both read-only, so always in step). */
+static bool fast_num(const struct hs_objtype *ot, const struct hs_record *r, const char *prop,
+		     double *out)
+{
+	if (!strcmp(prop, ot->modprop)) {
+		*out = (double)r->updated;
+		return true;
+	}
+	if (!strcmp(prop, "hs_object_id")) {
+		*out = (double)r->id;
+		return true;
+	}
+	return false;
+}
+
+static bool rec_matches(const struct hs_objtype *ot, const struct hs_record *r,
+			const struct hs_filter *f, const bool *fast)
+{
+	double n;
+
+	if (*fast && fast_num(ot, r, f->prop, &n))
+		return hs_filter_match_num(f, n);
+	return hs_filter_match(f, json_string_value(json_object_get(r->props, f->prop)));
 }
 
 /* ---- the search endpoint ---------------------------------------------------- */
@@ -295,6 +344,8 @@ void hs_search_api(struct sim_side *s, const struct sim_req *req, struct hs_objt
 		   struct sim_resp *resp)
 {
 	struct hs_filter filters[MAX_FILTERS];
+	bool fastf[MAX_FILTERS], sort_fast = false;
+	enum hs_kind sort_kind;
 	int group_end[5], nf = 0, ng = 0;
 	json_t *body = hs_parse_body(req, resp), *groups, *g, *sorts, *jp, *v, *results, *out;
 	const char *props[256], *sprop = NULL, *query;
@@ -386,6 +437,19 @@ void hs_search_api(struct sim_side *s, const struct sim_req *req, struct hs_objt
 		if (json_string_value(v) && np < 256)
 			props[np++] = json_string_value(v);
 
+	for (int k = 0; k < nf; k++) {
+		double dummy;
+
+		fastf[k] = (filters[k].kind == HS_KIND_NUMBER || filters[k].kind == HS_KIND_TIME) &&
+			   filters[k].op != HS_CONTAINS && filters[k].op != HS_NOT_CONTAINS &&
+			   ot->n && fast_num(ot, ot->recs[0], filters[k].prop, &dummy);
+	}
+	sort_kind = hs_kind_of(sprop ? hs_prop_type(ot, sprop) : NULL);
+	if (sprop && sort_numeric && ot->n) {
+		double dummy;
+
+		sort_fast = fast_num(ot, ot->recs[0], sprop, &dummy);
+	}
 	items = malloc((ot->n ? ot->n : 1) * sizeof(*items));
 	if (!items) {
 		hs_error(resp, 500, "INTERNAL_ERROR", "out of memory");
@@ -401,18 +465,21 @@ void hs_search_api(struct sim_side *s, const struct sim_req *req, struct hs_objt
 			bool all = true;
 
 			for (; fi < group_end[gi] && all; fi++)
-				all = hs_filter_match(&filters[fi],
-						      json_string_value(json_object_get(r->props, filters[fi].prop)));
+				all = rec_matches(ot, r, &filters[fi], &fastf[fi]);
 			ok = all;
 		}
 		if (!ok || (query && *query && !query_match(ot, r, query)))
 			continue;
 		items[nitems].r = r;
-		items[nitems].s = sprop ? json_string_value(json_object_get(r->props, sprop)) : NULL;
-		items[nitems].has = items[nitems].s && *items[nitems].s;
-		if (sort_numeric)
-			items[nitems].has = hs_value_num(hs_kind_of(hs_prop_type(ot, sprop)),
-							 items[nitems].s, &items[nitems].n);
+		items[nitems].s = NULL;
+		if (sort_fast) {
+			items[nitems].has = fast_num(ot, r, sprop, &items[nitems].n);
+		} else {
+			items[nitems].s = sprop ? json_string_value(json_object_get(r->props, sprop)) : NULL;
+			items[nitems].has = items[nitems].s && *items[nitems].s;
+			if (sort_numeric)
+				items[nitems].has = hs_value_num(sort_kind, items[nitems].s, &items[nitems].n);
+		}
 		nitems++;
 	}
 	if (sprop)
