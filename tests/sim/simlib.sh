@@ -44,12 +44,17 @@ sim_start() {
 	TOKEN=$(printf '%s' "$READY" | jq -r .hubspot.token)
 }
 
-# sim_stop: SIGTERM and wait (the state file, if any, is written then).
+# sim_stop: SIGTERM and wait (the state file, if any, is written then);
+# fails when it exits badly or a sanitizer reported anything.
 sim_stop() {
 	kill -TERM "$SIM_PID"
 	wait "$SIM_PID"
 	rc=$?
 	SIM_PID=
+	if grep -E -q 'AddressSanitizer|LeakSanitizer|runtime error:' "$SIM_DIR/stderr"; then
+		cat "$SIM_DIR/stderr" >&2
+		rc=1
+	fi
 	return $rc
 }
 
@@ -124,6 +129,9 @@ header() { tr -d '\r' < "$SIM_DIR/headers" | awk -v h="$(printf '%s' "$1" | tr '
 is_hs_error() { body_has "(.status==\"error\") and (.category==\"$1\") and (.message|type==\"string\") and (.correlationId|test(\"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$\"))"; }
 
 finish() {
+	if [ -n "$SIM_PID" ]; then
+		check "crmsync-sim exits cleanly" sim_stop
+	fi
 	echo "$CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
 	exit $?
