@@ -323,9 +323,22 @@ static json_t *check_value(struct hs_objtype *ot, const char *name, json_t *def,
 			size_t len = semi ? (size_t)(semi - p) : strlen(p);
 
 			if (len && !has_option(def, p, len)) {
+				char allowed[200];
+				size_t o = 0, i;
+				json_t *opt;
+
+				allowed[0] = '\0';
+				json_array_foreach(json_object_get(def, "options"), i, opt) {
+					const char *ov = json_string_value(json_object_get(opt, "value"));
+					int w = snprintf(allowed + o, sizeof(allowed) - o, "%s%s", i ? ", " : "",
+							 ov ? ov : "");
+
+					if (w < 0 || (size_t)w >= sizeof(allowed) - o)
+						break;
+					o += (size_t)w;
+				}
 				verr_add(errs, "INVALID_OPTION", name,
-					 "%.*s was not one of the allowed options: %s", (int)len, p,
-					 "see GET /crm/v3/properties for the option values");
+					 "%.*s was not one of the allowed options: [%s]", (int)len, p, allowed);
 				return NULL;
 			}
 			p += len + (semi ? 1 : 0);
