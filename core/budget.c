@@ -28,6 +28,7 @@ struct budget {
 	int64_t used;             /* ledger sum at `summed_at` plus calls since */
 	int64_t summed_at;
 	int slowed_logged, paused_logged;
+	int pause_cleared;        /* a pause stored by an earlier run was lifted */
 };
 
 static int64_t allocation_of(struct store *store, int64_t cfg_allocation)
@@ -115,8 +116,10 @@ int budget_take(struct budget *b, int calls, long *wait_ms)
 		*wait_ms = 300000;
 		return -EDQUOT;
 	}
-	if (b->paused_logged)
+	if (b->paused_logged || !b->pause_cleared) {
 		clear_pause(b);
+		b->pause_cleared = 1;
+	}
 	if (b->used + calls > (int64_t)((double)alloc * SLOW_SHARE)) {
 		struct timespec ts = { 0, SLOW_DELAY_MS * 1000000L };
 

@@ -28,6 +28,7 @@ fail() {
 
 # start_sim [crmsync-sim options...]
 start_sim() {
+	rm -f "$WORK/ready"
 	"$B/crmsync-sim" --salesforce-port 0 --hubspot-port 0 --schema "$S/etc/demo/sim-schema.json" \
 		--hs-search-rate 0 --hs-burst-limit 0 "$@" > "$WORK/ready" 2> "$WORK/sim.log" &
 	SIM_PID=$!
