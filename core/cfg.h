@@ -47,6 +47,7 @@ struct core_settings {
 	char *plugin_dir;
 	char *mappings_dir;
 	int64_t interval_ms;
+	int64_t overlap_ms;
 	int log_level;         /* index into log level choices: 0 error .. 4 debug */
 };
 

@@ -30,6 +30,9 @@ static const struct crmsync_option core_options[] = {
 	  NULL, 0, 0 },
 	{ "interval", CRMSYNC_OPT_DURATION, 0, "5m", offsetof(struct core_settings, interval_ms),
 	  "time between two sync cycles", NULL, 1000, 7 * 86400 * 1000LL },
+	{ "change_overlap", CRMSYNC_OPT_DURATION, 0, "5m", offsetof(struct core_settings, overlap_ms),
+	  "how far behind its cursor each cycle re-reads changes (late commits, eventually "
+	  "consistent search); re-read records cost reads, never writes", NULL, 0, 86400 * 1000LL },
 	{ "log_level", CRMSYNC_OPT_ENUM, 0, "info", offsetof(struct core_settings, log_level),
 	  "least severe level logged", log_levels, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }

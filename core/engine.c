@@ -17,10 +17,10 @@
 #include "engine_priv.h"
 #include "log.h"
 
-/* Changes are re-read this far behind the cursor: commits that became
- * visible late (Salesforce transactions, HubSpot's eventually consistent
- * search). Echo suppression makes the re-read harmless. */
-#define OVERLAP_MS (5LL * 60 * 1000)
+/* Changes are re-read [core] change_overlap behind the cursor: commits that
+ * became visible late (Salesforce transactions, HubSpot's eventually
+ * consistent search). Echo suppression makes the re-read harmless. */
+#define OVERLAP_MS (o->e->cfg->core.overlap_ms)
 #define LOOKUP_CHUNK 100
 
 const char *ext_field(const struct engine *e)
@@ -536,6 +536,7 @@ static int on_hs_record(json_t *j, void *user)
 	struct sync_obj *o = user;
 	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
 	struct store_pair p;
+	const char *ext;
 	struct unit *u;
 
 	if (!rec->id) {
@@ -543,8 +544,13 @@ static int on_hs_record(json_t *j, void *user)
 		return 0;
 	}
 	o->n_read++;
-	if (store_idmap_by_hs(o->e->store, o->inst->name, rec->id, &p) == 0) {
+	ext = record_get(rec, ext_prop(o->e));
+	/* by id, else by the external id a create carried (a create whose
+	 * result was lost in a crash: the pair knows the ext id, not the id) */
+	if (store_idmap_by_hs(o->e->store, o->inst->name, rec->id, &p) == 0 ||
+	    (ext && store_idmap_by_ext(o->e->store, o->inst->name, ext, &p) == 0)) {
 		u = unit_for_pair(o, &p);
+		strmap_put(&o->by_hs, rec->id, u);
 	} else {
 		u = strmap_get(&o->by_hs, rec->id);
 		if (!u) {
@@ -579,6 +585,7 @@ static int on_sf_record(json_t *j, void *user)
 	if (store_idmap_by_sf(o->e->store, o->inst->name, rec->id, &p) == 0 ||
 	    (ext && store_idmap_by_ext(o->e->store, o->inst->name, ext, &p) == 0)) {
 		u = unit_for_pair(o, &p);
+		strmap_put(&o->by_sf, rec->id, u);
 	} else {
 		u = strmap_get(&o->by_sf, rec->id);
 		if (!u) {

@@ -357,6 +357,11 @@ static int contact_plugin_init(const struct crmsync_host *h)
 	return 0;
 }
 
+static void contact_plugin_fini(void)
+{
+	geo_release();
+}
+
 static const char *const sf_objects[] = { "Lead", "Contact", NULL };
 static const char *const hs_properties[] = { "email", "lifecyclestage", "hs_object_id", NULL };
 static const char *const sf_fields[] = { "Email", "IsConverted", "ConvertedContactId", NULL };
@@ -387,7 +392,7 @@ CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin = {
 	CONTACT_VERSION,
 	"HubSpot contacts <-> Salesforce Leads and Contacts",
 	contact_plugin_init,
-	NULL,
+	contact_plugin_fini,
 	&contact_ops,
 	NULL,
 	NULL,

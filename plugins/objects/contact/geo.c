@@ -59,6 +59,7 @@ struct geo_key {
 
 /* Written only by geo_build(), under pthread_once. */
 static struct geo_key *geo_keys;
+static char *geo_pool;
 static size_t geo_nkeys;
 static pthread_once_t geo_once = PTHREAD_ONCE_INIT;
 
@@ -389,7 +390,17 @@ static void geo_build(void)
 		keys[n] = k;
 	}
 	geo_keys = keys;
+	geo_pool = pool;
 	geo_nkeys = n;
+}
+
+void geo_release(void)
+{
+	free(geo_keys);
+	free(geo_pool);
+	geo_keys = NULL;
+	geo_pool = NULL;
+	geo_nkeys = 0;
 }
 
 /* ---- lookups ---------------------------------------------------------- */

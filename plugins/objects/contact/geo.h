@@ -31,4 +31,8 @@ const char *geo_state_code(const char *country_alpha2, const char *text);
  * code may be given with or without the country prefix ("CA", "US-CA"). */
 const char *geo_state_name(const char *country_alpha2, const char *code);
 
+/* Free the lookup tables; only when no lookup can run any more (the
+ * plugin's fini, before it is unloaded). */
+void geo_release(void);
+
 #endif
