@@ -9,16 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "cred.h"
 #include "hubspot.h"
 #include "http.h"
 #include "log.h"
 #include "salesforce.h"
 #include "util.h"
 
-#define HS_CRED_MAX (64 * 1024)
 #define HS_SEARCH_PAGE 200
 #define HS_SEARCH_CAP 10000
 
@@ -34,15 +33,6 @@ struct hs_client {
 	struct http_conn *conn;
 	long calls;
 };
-
-static void free_secret(char **p)
-{
-	if (*p) {
-		secure_zero(*p, strlen(*p));
-		free(*p);
-		*p = NULL;
-	}
-}
 
 int hs_client_new(struct hs_client **out, const struct hubspot_settings *s)
 {
@@ -67,10 +57,10 @@ void hs_client_free(struct hs_client *hs)
 	free(hs->base_url);
 	free(hs->cred_path);
 	free(hs->client_id);
-	free_secret(&hs->client_secret);
-	free_secret(&hs->refresh_token);
-	free_secret(&hs->access_token);
-	free_secret(&hs->auth_header);
+	secret_free(&hs->client_secret);
+	secret_free(&hs->refresh_token);
+	secret_free(&hs->access_token);
+	secret_free(&hs->auth_header);
 	free(hs);
 }
 
@@ -110,50 +100,27 @@ void hs_error_from_body(struct hs_error *err, int status, const char *body, size
 	json_decref(root);
 }
 
-static const char *json_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+#define json_str cred_str
 
 static int read_credentials(struct hs_client *hs)
 {
-	struct stat st;
 	json_t *root;
-	char *buf;
-	size_t len;
-	int err;
+	int err = cred_read(hs->cred_path, "hubspot", &root);
 
-	if (stat(hs->cred_path, &st) < 0) {
-		err = -errno;
-		log_err("cannot read hubspot credentials '%s': %s; connect with 'crmsync connect hubspot'",
-			hs->cred_path, strerror(errno));
+	if (err)
 		return err;
-	}
-	if (st.st_mode & 077) {
-		log_err("hubspot credentials '%s' are accessible to others (mode %04o): fix with "
-			"'chmod 600 %s'", hs->cred_path, (unsigned)(st.st_mode & 07777), hs->cred_path);
-		return -EPERM;
-	}
-	err = read_file(hs->cred_path, HS_CRED_MAX, &buf, &len);
-	if (err) {
-		log_err("cannot read hubspot credentials '%s': %s", hs->cred_path, strerror(-err));
-		return err;
-	}
-	root = json_loadb(buf, len, 0, NULL);
-	secure_zero(buf, len);
-	free(buf);
 	if (json_str(root, "access_token") && !json_str(root, "refresh_token")) {
 		hs->oauth = 0;
-		free_secret(&hs->access_token);
+		secret_free(&hs->access_token);
 		hs->access_token = xstrdup(json_str(root, "access_token"));
 	} else if (json_str(root, "refresh_token") && json_str(root, "client_id") &&
 		   json_str(root, "client_secret")) {
 		hs->oauth = 1;
 		free(hs->client_id);
 		hs->client_id = xstrdup(json_str(root, "client_id"));
-		free_secret(&hs->client_secret);
+		secret_free(&hs->client_secret);
 		hs->client_secret = xstrdup(json_str(root, "client_secret"));
-		free_secret(&hs->refresh_token);
+		secret_free(&hs->refresh_token);
 		hs->refresh_token = xstrdup(json_str(root, "refresh_token"));
 	} else {
 		log_err("hubspot credentials '%s' need either access_token (private app) or "
@@ -184,9 +151,9 @@ static int oauth_refresh(struct hs_client *hs)
 	e3 = http_urlencode(hs->client_secret);
 	strbuf_addf(&body, "grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s",
 		    e1, e2, e3);
-	free_secret(&e1);
+	secret_free(&e1);
 	free(e2);
-	free_secret(&e3);
+	secret_free(&e3);
 	url = xasprintf("%s/oauth/v1/token", hs->base_url);
 	call.method = "POST";
 	call.url = url;
@@ -214,10 +181,10 @@ static int oauth_refresh(struct hs_client *hs)
 		}
 		goto out;
 	}
-	free_secret(&hs->access_token);
+	secret_free(&hs->access_token);
 	hs->access_token = xstrdup(json_str(root, "access_token"));
 	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), hs->refresh_token)) {
-		free_secret(&hs->refresh_token);
+		secret_free(&hs->refresh_token);
 		hs->refresh_token = xstrdup(json_str(root, "refresh_token"));
 	}
 out:
@@ -241,7 +208,7 @@ int hs_login(struct hs_client *hs)
 		if (err)
 			return err;
 	}
-	free_secret(&hs->auth_header);
+	secret_free(&hs->auth_header);
 	hs->auth_header = xasprintf("Authorization: Bearer %s", hs->access_token);
 	return 0;
 }

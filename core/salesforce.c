@@ -10,17 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "budget.h"
+#include "cred.h"
 #include "http.h"
 #include "log.h"
 #include "salesforce.h"
 #include "util.h"
 
-#define SF_CRED_MAX (64 * 1024)
 
 struct sf_client {
 	char *login_url;
@@ -36,15 +35,6 @@ struct sf_client {
 	struct budget *budget;
 	long calls;
 };
-
-static void free_secret(char **p)
-{
-	if (*p) {
-		secure_zero(*p, strlen(*p));
-		free(*p);
-		*p = NULL;
-	}
-}
 
 int sf_client_new(struct sf_client **out, const struct salesforce_settings *s,
 		  struct budget *budget)
@@ -74,10 +64,10 @@ void sf_client_free(struct sf_client *sf)
 	free(sf->cred_path);
 	free(sf->client_id);
 	free(sf->instance_url);
-	free_secret(&sf->client_secret);
-	free_secret(&sf->refresh_token);
-	free_secret(&sf->access_token);
-	free_secret(&sf->auth_header);
+	secret_free(&sf->client_secret);
+	secret_free(&sf->refresh_token);
+	secret_free(&sf->access_token);
+	secret_free(&sf->auth_header);
 	free(sf);
 }
 
@@ -123,52 +113,27 @@ void sf_error_from_body(struct sf_error *err, int status, const char *body, size
 	json_decref(root);
 }
 
-static const char *json_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+#define json_str cred_str
 
 static int read_credentials(struct sf_client *sf)
 {
-	struct stat st;
-	json_error_t jerr;
 	json_t *root;
-	char *buf;
-	size_t len;
-	int err;
+	int err = cred_read(sf->cred_path, "salesforce", &root);
 
-	if (stat(sf->cred_path, &st) < 0) {
-		err = -errno;
-		log_err("cannot read salesforce credentials '%s': %s; connect with 'crmsync connect "
-			"salesforce'", sf->cred_path, strerror(errno));
+	if (err)
 		return err;
-	}
-	if (st.st_mode & 077) {
-		log_err("salesforce credentials '%s' are accessible to others (mode %04o): fix with "
-			"'chmod 600 %s'", sf->cred_path, (unsigned)(st.st_mode & 07777), sf->cred_path);
-		return -EPERM;
-	}
-	err = read_file(sf->cred_path, SF_CRED_MAX, &buf, &len);
-	if (err) {
-		log_err("cannot read salesforce credentials '%s': %s", sf->cred_path, strerror(-err));
-		return err;
-	}
-	root = json_loadb(buf, len, 0, &jerr);
-	secure_zero(buf, len);
-	free(buf);
-	if (!json_is_object(root) || !json_str(root, "client_id") || !json_str(root, "refresh_token")) {
-		log_err("salesforce credentials '%s' are not a JSON object with client_id and "
-			"refresh_token (line %d): reconnect with 'crmsync connect salesforce'",
-			sf->cred_path, root ? 0 : jerr.line);
+	if (!json_str(root, "client_id") || !json_str(root, "refresh_token")) {
+		log_err("salesforce credentials '%s' lack client_id or refresh_token: reconnect with "
+			"'crmsync connect salesforce'", sf->cred_path);
 		json_decref(root);
 		return -EINVAL;
 	}
 	free(sf->client_id);
 	sf->client_id = xstrdup(json_str(root, "client_id"));
-	free_secret(&sf->client_secret);
+	secret_free(&sf->client_secret);
 	if (json_str(root, "client_secret"))
 		sf->client_secret = xstrdup(json_str(root, "client_secret"));
-	free_secret(&sf->refresh_token);
+	secret_free(&sf->refresh_token);
 	sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
 	if (json_str(root, "login_url")) {
 		free(sf->login_url);
@@ -220,9 +185,9 @@ int sf_login(struct sf_client *sf)
 	err = http_perform_retry(sf->conn, &call, &policy, &resp, NULL);
 	secure_zero(body.buf, body.len);
 	strbuf_release(&body);
-	free_secret(&e1);
+	secret_free(&e1);
 	free(e2);
-	free_secret(&e3);
+	secret_free(&e3);
 	if (err) {
 		log_err("cannot reach '%s': %s", url, strerror(-err));
 		goto out;
@@ -255,15 +220,15 @@ int sf_login(struct sf_client *sf)
 		err = -EPERM;
 		goto out;
 	}
-	free_secret(&sf->access_token);
-	free_secret(&sf->auth_header);
+	secret_free(&sf->access_token);
+	secret_free(&sf->auth_header);
 	sf->access_token = xstrdup(json_str(root, "access_token"));
 	sf->auth_header = xasprintf("Authorization: Bearer %s", sf->access_token);
 	free(sf->instance_url);
 	sf->instance_url = xstrdup(json_str(root, "instance_url"));
 	/* a rotated refresh token is the new one to keep */
 	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), sf->refresh_token)) {
-		free_secret(&sf->refresh_token);
+		secret_free(&sf->refresh_token);
 		sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
 	}
 	err = 0;

@@ -351,6 +351,15 @@ void secure_zero(void *p, size_t n)
 		*v++ = 0;
 }
 
+void secret_free(char **p)
+{
+	if (*p) {
+		secure_zero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
+
 static uint64_t strmap_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;

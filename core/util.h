@@ -64,6 +64,8 @@ int name_is_valid(const char *s);
 
 /* Zero memory in a way the compiler cannot remove (for secrets). */
 void secure_zero(void *p, size_t n);
+/* Wipe and free a secret string, and set the pointer to NULL. */
+void secret_free(char **p);
 
 
 
