@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "http.h"
 #include "log.h"
+#include "mapping.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -65,13 +66,42 @@ int cli_load(struct config *cfg, const char *path, int with_plugins)
 	return err;
 }
 
+/* The mapping file of every enabled object parses; prints what does not. */
+static int check_mappings(const struct config *cfg)
+{
+	struct errlist errs = { 0 };
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->ninst; i++) {
+		const struct crmsync_instance *inst = cfg->inst[i];
+		struct mapping *m = NULL;
+
+		if (inst->kind != KIND_OBJECT || !inst->enabled || !inst->mapping)
+			continue;
+		if (mapping_load(inst->mapping, &m, &errs)) {
+			if (!errs.total)
+				errlist_add(&errs, "%s: [object %s] mapping: cannot load '%s'", cfg->path,
+					    inst->name, inst->mapping);
+			bad = 1;
+		}
+		mapping_free(m);
+	}
+	if (bad) {
+		errlist_print(&errs, "crmsync");
+		fprintf(stderr, "crmsync: '%s': %zu error%s in mapping files\n", cfg->path, errs.total,
+			errs.total == 1 ? "" : "s");
+	}
+	errlist_release(&errs);
+	return bad;
+}
+
 static int cmd_check_config(const char *path)
 {
 	struct config cfg;
 	size_t objects = 0, enabled = 0, resolvers = 0, notifiers = 0;
 	int err = cli_load(&cfg, path, 1);
 
-	if (err) {
+	if (err || check_mappings(&cfg)) {
 		config_release(&cfg);
 		return 1;
 	}

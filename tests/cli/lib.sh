@@ -53,11 +53,14 @@ lacks() {
 
 # A valid config using the good fixture for all three kinds.
 write_good_config() {
+	mkdir -p "$T/mappings"
+	printf 'object: contact\nfields:\n  - hubspot: email\n    salesforce: Email\n' > "$T/mappings/good.yaml"
 	cat > "$1" <<INI
 [core]
 state = state.db
 interval = 1m
 log_level = info
+mappings_dir = $T/mappings
 
 [object contact]
 plugin = good
