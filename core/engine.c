@@ -633,27 +633,40 @@ static int pull(struct sync_obj *o)
 			herr.message);
 		return err;
 	}
-	for (size_t k = 0; k < o->nsfo; k++) {
-		struct sf_obj *so = &o->sfo[k];
-		struct pull_ctx pc = { o, so };
+	{
+		struct pull_ctx *pcs = pull_ctxs(o);
+		struct sf_lookups l = { 0 };
 		struct sf_error serr;
-		char *q = soql_select(so), *full;
-		char when[40];
 
-		if (so->cursor >= 0) {
-			sf_soql_datetime(so->cursor - OVERLAP_MS, when, sizeof(when));
-			full = xasprintf("%s WHERE SystemModstamp >= %s ORDER BY SystemModstamp, Id", q, when);
-		} else {
-			full = xasprintf("%s ORDER BY SystemModstamp, Id", q);
+		for (size_t k = 0; k < o->nsfo; k++) {
+			struct sf_obj *so = &o->sfo[k];
+			char *q = soql_select(so), *full;
+			char when[40];
+
+			if (so->cursor >= 0) {
+				sf_soql_datetime(so->cursor - OVERLAP_MS, when, sizeof(when));
+				full = xasprintf("%s WHERE SystemModstamp >= %s ORDER BY SystemModstamp, Id", q,
+						 when);
+			} else {
+				full = xasprintf("%s ORDER BY SystemModstamp, Id", q);
+			}
+			free(q);
+			l.soql = xrealloc(l.soql, (l.n + 1) * sizeof(*l.soql));
+			l.users = xrealloc(l.users, (l.n + 1) * sizeof(*l.users));
+			l.soql[l.n] = full;
+			l.users[l.n++] = &pcs[k];
 		}
-		free(q);
-		err = sf_query(o->e->sf, full, 1, on_sf_record, &pc, &serr);
-		free(full);
-		if (err) {
-			log_err("%s: cannot read Salesforce %s changes: %s %s", o->inst->tag, so->name,
-				serr.code, serr.message);
+		/* queryAll: deletes are changes too; the objects' first pages share
+		 * one Composite call */
+		err = sf_query_many(o->e->sf, (const char *const *)l.soql, l.n, 1, on_sf_record, l.users,
+				    &serr);
+		if (err)
+			log_err("%s: cannot read Salesforce changes: %s %s", o->inst->tag, serr.code,
+				serr.message);
+		lookups_release(&l);
+		free(pcs);
+		if (err)
 			return err;
-		}
 	}
 	return 0;
 }

@@ -107,8 +107,18 @@ struct pull_ctx {
 	struct sf_obj *so;
 };
 char *soql_select(const struct sf_obj *so);
-int sf_fetch_where(struct sync_obj *o, struct sf_obj *so, const char *field, char **vals,
-		   size_t n, int (*cb)(json_t *, void *), void *arg);
+/* Salesforce lookups by a field's values, queued per object and run
+ * together (Composite folds up to five queries into one call). */
+struct sf_lookups {
+	char **soql;
+	void **users;
+	size_t n;
+};
+void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, char **vals,
+		 size_t n, struct pull_ctx *pc);
+int lookups_run(struct sync_obj *o, struct sf_lookups *l, int (*cb)(json_t *, void *));
+void lookups_release(struct sf_lookups *l);
+struct pull_ctx *pull_ctxs(struct sync_obj *o);   /* one per Salesforce object; free() */
 int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
 int on_sf_partner(json_t *j, void *user);

@@ -14,7 +14,7 @@
 #include "engine_priv.h"
 #include "log.h"
 
-#define LOOKUP_CHUNK 100
+#define LOOKUP_CHUNK 100   /* HubSpot batch read inputs */
 
 int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg)
@@ -89,32 +89,64 @@ static void soql_quote(struct strbuf *sb, const char *v)
 	strbuf_addstr(sb, "'");
 }
 
-int sf_fetch_where(struct sync_obj *o, struct sf_obj *so, const char *field, char **vals,
-			  size_t n, int (*cb)(json_t *, void *), void *arg)
+#define IN_CHUNK 200   /* values per IN (...) list: well under the URL limit */
+
+void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, char **vals,
+		 size_t n, struct pull_ctx *pc)
 {
-	for (size_t i = 0; i < n; i += LOOKUP_CHUNK) {
+	for (size_t i = 0; i < n; i += IN_CHUNK) {
 		struct strbuf sb = { 0 };
-		struct sf_error serr;
 		char *q = soql_select(so);
-		int err;
 
 		strbuf_addf(&sb, "%s WHERE %s IN (", q, field);
 		free(q);
-		for (size_t k = i; k < n && k < i + LOOKUP_CHUNK; k++) {
+		for (size_t k = i; k < n && k < i + IN_CHUNK; k++) {
 			if (k > i)
 				strbuf_addstr(&sb, ",");
 			soql_quote(&sb, vals[k]);
 		}
 		strbuf_addstr(&sb, ")");
-		err = sf_query(o->e->sf, sb.buf, 1, cb, arg, &serr);
-		strbuf_release(&sb);
-		if (err) {
-			log_err("%s: cannot read Salesforce %s records: %s %s", o->inst->tag, so->name,
-				serr.code, serr.message);
-			return err;
-		}
+		l->soql = xrealloc(l->soql, (l->n + 1) * sizeof(*l->soql));
+		l->users = xrealloc(l->users, (l->n + 1) * sizeof(*l->users));
+		l->soql[l->n] = strbuf_detach(&sb);
+		l->users[l->n] = pc;
+		l->n++;
 	}
-	return 0;
+}
+
+int lookups_run(struct sync_obj *o, struct sf_lookups *l, int (*cb)(json_t *, void *))
+{
+	struct sf_error serr;
+	int err;
+
+	if (!l->n)
+		return 0;
+	/* queryAll: lookups must see deleted and archived records too */
+	err = sf_query_many(o->e->sf, (const char *const *)l->soql, l->n, 1, cb, l->users, &serr);
+	if (err)
+		log_err("%s: cannot read Salesforce records: %s %s", o->inst->tag, serr.code,
+			serr.message);
+	return err;
+}
+
+void lookups_release(struct sf_lookups *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->soql[i]);
+	free(l->soql);
+	free(l->users);
+	memset(l, 0, sizeof(*l));
+}
+
+struct pull_ctx *pull_ctxs(struct sync_obj *o)
+{
+	struct pull_ctx *pcs = xcalloc(o->nsfo + 1, sizeof(*pcs));
+
+	for (size_t k = 0; k < o->nsfo; k++) {
+		pcs[k].o = o;
+		pcs[k].so = &o->sfo[k];
+	}
+	return pcs;
 }
 
 int fetch_partners(struct sync_obj *o)
@@ -132,21 +164,27 @@ int fetch_partners(struct sync_obj *o)
 	if (nhs)
 		err = hs_read_by(o, NULL, hs_ids, nhs, on_hs_partner, NULL);
 	free(hs_ids);
-	for (size_t k = 0; !err && k < o->nsfo; k++) {
-		struct sf_obj *so = &o->sfo[k];
-		struct pull_ctx pc = { o, so };
+	if (!err) {
+		struct pull_ctx *pcs = pull_ctxs(o);
+		struct sf_lookups l = { 0 };
 		char **ids = xcalloc(o->nunits + 1, sizeof(char *));
-		size_t n = 0;
 
-		for (size_t i = 0; i < o->nunits; i++) {
-			struct unit *u = o->units[i];
+		for (size_t k = 0; k < o->nsfo; k++) {
+			size_t n = 0;
 
-			if (u->has_pair && !u->sf && u->pair.sf_id[0] && strcmp(u->pair.sf_type, so->name) == 0)
-				ids[n++] = u->pair.sf_id;
+			for (size_t i = 0; i < o->nunits; i++) {
+				struct unit *u = o->units[i];
+
+				if (u->has_pair && !u->sf && u->pair.sf_id[0] &&
+				    strcmp(u->pair.sf_type, o->sfo[k].name) == 0)
+					ids[n++] = u->pair.sf_id;
+			}
+			lookups_add(&l, &o->sfo[k], "Id", ids, n, &pcs[k]);
 		}
-		if (n)
-			err = sf_fetch_where(o, so, "Id", ids, n, on_sf_partner, &pc);
+		err = lookups_run(o, &l, on_sf_partner);
+		lookups_release(&l);
 		free(ids);
+		free(pcs);
 	}
 	return err;
 }
@@ -262,14 +300,16 @@ static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 		owners[n++] = u;
 	}
 	o->priv_lookup = &lk;
-	for (size_t k = 0; !err && n && k < o->nsfo; k++) {
-		struct pull_ctx pc = { o, &o->sfo[k] };
+	if (n && o->ops->dedupe_salesforce_field) {
+		struct pull_ctx *pcs = pull_ctxs(o);
+		struct sf_lookups l = { 0 };
 
-		if (!o->ops->dedupe_salesforce_field ||
-		    !json_object_get(o->sfo[k].types, o->ops->dedupe_salesforce_field))
-			continue;
-		err = sf_fetch_where(o, &o->sfo[k], o->ops->dedupe_salesforce_field, keys, n,
-				     on_sf_candidate, &pc);
+		for (size_t k = 0; k < o->nsfo; k++)
+			if (json_object_get(o->sfo[k].types, o->ops->dedupe_salesforce_field))
+				lookups_add(&l, &o->sfo[k], o->ops->dedupe_salesforce_field, keys, n, &pcs[k]);
+		err = lookups_run(o, &l, on_sf_candidate);
+		lookups_release(&l);
+		free(pcs);
 	}
 	o->priv_lookup = NULL;
 	for (size_t i = 0; i < n; i++) {

@@ -374,58 +374,138 @@ int sf_get(struct sf_client *sf, const char *path, json_t **out, struct sf_error
 	return err;
 }
 
-int sf_query(struct sf_client *sf, const char *soql, int all,
-	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *serr)
+/* Hand a query page's records to cb; *next gets the next page's path (or
+ * NULL when done). Returns 0 or a negative errno. */
+static int take_page(json_t *page, int (*cb)(json_t *record, void *user), void *user, char **next,
+		     struct sf_error *serr)
 {
-	char *q = http_urlencode(soql);
-	char *path = xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
+	json_t *records = json_object_get(page, "records"), *rec;
+	size_t i;
 	int err = 0;
 
-	free(q);
-	while (path) {
-		json_t *page = NULL, *records, *next, *rec;
-		size_t i;
+	*next = NULL;
+	if (!json_is_array(records) || !json_is_boolean(json_object_get(page, "done"))) {
+		log_warn("salesforce query response lacks records/done");
+		if (serr) {
+			memset(serr, 0, sizeof(*serr));
+			snprintf(serr->code, sizeof(serr->code), "MALFORMED_RESPONSE");
+			snprintf(serr->message, sizeof(serr->message), "query page without records/done");
+		}
+		return -EBADMSG;
+	}
+	json_array_foreach(records, i, rec) {
+		if (!json_is_object(rec))
+			continue;
+		err = cb(rec, user);
+		if (err)
+			return err;
+	}
+	if (!json_is_true(json_object_get(page, "done"))) {
+		const char *n = json_string_value(json_object_get(page, "nextRecordsUrl"));
+
+		if (!n || strncmp(n, "/services/data/", 15) != 0) {
+			log_warn("salesforce query page says not done but has no usable nextRecordsUrl");
+			return -EBADMSG;
+		}
+		*next = xstrdup(n);
+	}
+	return 0;
+}
+
+/* Follow nextRecordsUrl from path until the query is done. */
+static int walk_pages(struct sf_client *sf, char *path, int (*cb)(json_t *record, void *user),
+		      void *user, struct sf_error *serr)
+{
+	int err = 0;
+
+	while (path && !err) {
+		json_t *page = NULL;
+		char *next = NULL;
 
 		err = sf_get(sf, path, &page, serr);
 		free(path);
 		path = NULL;
-		if (err)
-			break;
-		records = json_object_get(page, "records");
-		next = json_object_get(page, "nextRecordsUrl");
-		if (!json_is_array(records) || !json_is_boolean(json_object_get(page, "done"))) {
-			log_warn("salesforce query response lacks records/done");
-			if (serr) {
-				memset(serr, 0, sizeof(*serr));
-				snprintf(serr->code, sizeof(serr->code), "MALFORMED_RESPONSE");
-				snprintf(serr->message, sizeof(serr->message), "query page without records/done");
-			}
-			json_decref(page);
-			err = -EBADMSG;
+		if (!err)
+			err = take_page(page, cb, user, &next, serr);
+		json_decref(page);
+		path = next;
+	}
+	free(path);
+	return err;
+}
+
+static char *query_path(struct sf_client *sf, const char *soql, int all, int full)
+{
+	char *q = http_urlencode(soql);
+	char *path = full ? xasprintf("/services/data/v%s/%s?q=%s", sf->api_version,
+				      all ? "queryAll" : "query", q)
+			  : xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
+
+	free(q);
+	return path;
+}
+
+int sf_query(struct sf_client *sf, const char *soql, int all,
+	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *serr)
+{
+	return walk_pages(sf, query_path(sf, soql, all, 0), cb, user, serr);
+}
+
+/* A Composite request carries at most 5 query subrequests. */
+#define QUERIES_PER_COMPOSITE 5
+
+int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int all,
+		  int (*cb)(json_t *record, void *user), void *const *users, struct sf_error *serr)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i += QUERIES_PER_COMPOSITE) {
+		size_t m = n - i < QUERIES_PER_COMPOSITE ? n - i : QUERIES_PER_COMPOSITE;
+		json_t *subs, *out = NULL, *res;
+		size_t k;
+
+		if (m == 1) {
+			err = sf_query(sf, soql[i], all, cb, users[i], serr);
 			break;
 		}
-		json_array_foreach(records, i, rec) {
-			if (!json_is_object(rec))
-				continue;
-			err = cb(rec, user);
+		subs = json_array();
+		for (k = 0; k < m; k++) {
+			char ref[16], *path = query_path(sf, soql[i + k], all, 1);
+
+			snprintf(ref, sizeof(ref), "q%zu", k);
+			json_array_append_new(subs, json_pack("{s:s, s:s, s:s}", "method", "GET", "url",
+							      path, "referenceId", ref));
+			free(path);
+		}
+		err = sf_composite(sf, subs, 0, &out, serr);
+		json_decref(subs);
+		if (err)
+			break;
+		json_array_foreach(json_object_get(out, "compositeResponse"), k, res) {
+			json_t *body = json_object_get(res, "body");
+			int status = (int)json_integer_value(json_object_get(res, "httpStatusCode"));
+			char *next = NULL;
+
+			if (k >= m)
+				break;
+			if (status != 200) {
+				char *raw = json_dumps(body, JSON_COMPACT);
+
+				sf_error_from_body(serr, status, raw, raw ? strlen(raw) : 0);
+				free(raw);
+				err = -EREMOTEIO;
+				break;
+			}
+			err = take_page(body, cb, users[i + k], &next, serr);
+			if (!err && next)
+				err = walk_pages(sf, next, cb, users[i + k], serr);
+			else
+				free(next);
 			if (err)
 				break;
 		}
-		if (!err && !json_is_true(json_object_get(page, "done"))) {
-			const char *n = json_string_value(next);
-
-			if (!n || strncmp(n, "/services/data/", 15) != 0) {
-				log_warn("salesforce query page says not done but has no usable nextRecordsUrl");
-				err = -EBADMSG;
-			} else {
-				path = xstrdup(n);
-			}
-		}
-		json_decref(page);
-		if (err)
-			break;
+		json_decref(out);
 	}
-	free(path);
 	return err;
 }
 

@@ -38,6 +38,12 @@ long sf_calls(const struct sf_client *sf);
 int sf_query(struct sf_client *sf, const char *soql, int all,
 	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *err);
 
+/* Several queries (each with its own user pointer for cb), folded into
+ * Composite requests of up to 5 queries: one API call where there were
+ * five. Later pages follow nextRecordsUrl one call each. */
+int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int all,
+		  int (*cb)(json_t *record, void *user), void *const *users, struct sf_error *err);
+
 /* GET a resource under /services/data/vXX.X (e.g. "/sobjects/Lead/describe",
  * "/limits"); *out is a new reference. */
 int sf_get(struct sf_client *sf, const char *path, json_t **out, struct sf_error *err);

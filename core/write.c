@@ -553,22 +553,28 @@ int settle_units(struct sync_obj *o)
 	if (nhs)
 		err = hs_read_by(o, NULL, hs_ids, nhs, on_settled_hs, NULL);
 	free(hs_ids);
-	for (size_t k = 0; !err && k < o->nsfo; k++) {
-		struct pull_ctx pc = { o, &o->sfo[k] };
+	if (!err) {
+		struct pull_ctx *pcs = pull_ctxs(o);
+		struct sf_lookups l = { 0 };
 		char **ids = xcalloc(o->nunits + 1, sizeof(char *));
-		size_t n = 0;
 
-		for (size_t i = 0; i < o->nunits; i++) {
-			struct unit *u = o->units[i];
-			int wrote_sf = (u->action == ACT_CREATE_SF) ||
-				       (u->action == ACT_UPDATE && u->out_sf && u->out_sf->n);
+		for (size_t k = 0; k < o->nsfo; k++) {
+			size_t n = 0;
 
-			if (u->settle && wrote_sf && strcmp(u->sf_type, o->sfo[k].name) == 0)
-				ids[n++] = u->pair.sf_id;
+			for (size_t i = 0; i < o->nunits; i++) {
+				struct unit *u = o->units[i];
+				int wrote_sf = (u->action == ACT_CREATE_SF) ||
+					       (u->action == ACT_UPDATE && u->out_sf && u->out_sf->n);
+
+				if (u->settle && wrote_sf && strcmp(u->sf_type, o->sfo[k].name) == 0)
+					ids[n++] = u->pair.sf_id;
+			}
+			lookups_add(&l, &o->sfo[k], "Id", ids, n, &pcs[k]);
 		}
-		if (n)
-			err = sf_fetch_where(o, &o->sfo[k], "Id", ids, n, on_settled, &pc);
+		err = lookups_run(o, &l, on_settled);
+		lookups_release(&l);
 		free(ids);
+		free(pcs);
 	}
 	if (err) {
 		/* the writes are committed; the next cycle merges what is left */

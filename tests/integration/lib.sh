@@ -97,7 +97,7 @@ hs_dump() { curl -sf "$HS/__admin/dump/contacts"; }
 write_calls() {
 	{ curl -sf "$SF/__admin/calls"; curl -sf "$HS/__admin/calls"; } |
 		jq -s '[.[].calls | to_entries[] | select(.key | test("^(POST|PATCH|PUT|DELETE)")) |
-			select(.key | test("oauth|token|/search|batch/read|/query") | not) | .value] | add // 0'
+			select(.key | test("oauth|token|/search|batch/read|/query|^POST /composite$") | not) | .value] | add // 0'
 }
 reset_calls() {
 	curl -sf -X DELETE "$SF/__admin/calls" > /dev/null
@@ -149,4 +149,9 @@ mismatches() {
 dup_ext_ids() {
 	{ sf_dump Lead; sf_dump Contact; } | jq -s 'add | map(select((.IsDeleted // false) == false) |
 		.CrmSync_Id__c | select(. != null)) | group_by(.) | map(select(length > 1)) | length'
+}
+
+# a digest of both sides' data: any write changes it
+data_digest() {
+	{ hs_dump; sf_dump Lead; sf_dump Contact; } | md5sum | cut -d' ' -f1
 }

@@ -8,11 +8,13 @@ start_sim --seed 11 --records 2000 --dirty 0.05
 
 # --- a dry run plans and writes nothing -----------------------------------
 reset_calls
+before=$(data_digest)
 "$B/crmsyncd" -c "$WORK/crmsync.conf" --once --dry-run > "$WORK/plan.txt" 2>> "$WORK/crmsyncd.log" ||
 	fail "dry run failed"
 grep -q "create in Salesforce:" "$WORK/plan.txt" || fail "the plan lacks its creates line"
 n=$(write_calls)
 [ "$n" -eq 0 ] || fail "the dry run made $n write calls"
+[ "$(data_digest)" = "$before" ] || fail "the dry run changed data on a service"
 [ "$(sqlite3 "$WORK/state.db" 'SELECT count(*) FROM idmap')" -eq 0 ] || fail "the dry run stored pairs"
 planned=$(sed -n 's/.*create in Salesforce: *//p' "$WORK/plan.txt")
 
