@@ -92,6 +92,7 @@ struct sync_obj {
 		n_failed, n_skipped, n_ambiguous;
 	int incomplete;                        /* some change was neither written nor recorded */
 	void *priv_lookup;                     /* match.c's candidate table during a lookup */
+	int settling;                          /* the read-back pass: failures are already recorded */
 };
 
 /* engine.c */

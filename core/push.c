@@ -44,6 +44,8 @@ void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, 
 {
 	struct failed_write fw = { 0 };
 
+	if (o->settling && status == 0)
+		return; /* a value the first pass already found unwritable */
 	fw.object = o->inst->name;
 	fw.side = side;
 	fw.http_status = status;

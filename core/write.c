@@ -591,7 +591,10 @@ int settle_units(struct sync_obj *o)
 		u->has_pair = 1;
 		plan_update(o, u);
 	}
-	return push_units(o);
+	o->settling = 1;
+	err = push_units(o);
+	o->settling = 0;
+	return err;
 }
 
 int push_units(struct sync_obj *o)

@@ -252,7 +252,7 @@ static void test_since_and_due(void **state)
 static void make_errors(struct store *s, const char *type, int n, int64_t *ids)
 {
 	struct store_error e = dup_error(NULL, NULL);
-	char hs[16];
+	char hs[48];
 
 	e.type = type;
 	assert_int_equal(store_begin(s), 0);
