@@ -328,7 +328,10 @@ int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error
 int hs_batch_read(struct hs_client *hs, const char *object, json_t *properties, json_t *inputs,
 		  const char *id_property, json_t **out, struct hs_error *herr)
 {
-	json_t *body = json_pack("{s:O, s:O}", "inputs", inputs, "properties", properties);
+	/* propertiesWithHistory: optional for the API, required by its published
+	 * description; an empty list satisfies both */
+	json_t *body = json_pack("{s:O, s:O, s:[]}", "inputs", inputs, "properties", properties,
+				 "propertiesWithHistory");
 	char *path = xasprintf("/crm/v3/objects/%s/batch/read", object);
 	int err;
 

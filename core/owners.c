@@ -75,7 +75,7 @@ int owners_load(struct engine *e)
 		char path[200];
 		size_t i;
 
-		snprintf(path, sizeof(path), "/crm/v3/owners?limit=100%s%s", after ? "&after=" : "",
+		snprintf(path, sizeof(path), "/crm/v3/owners/?limit=100%s%s", after ? "&after=" : "",
 			 after ? after : "");
 		free(after);
 		after = NULL;

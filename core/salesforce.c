@@ -470,7 +470,7 @@ int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int a
 		}
 		subs = json_array();
 		for (k = 0; k < m; k++) {
-			char ref[16], *path = query_path(sf, soql[i + k], all, 1);
+			char ref[32], *path = query_path(sf, soql[i + k], all, 1);
 
 			snprintf(ref, sizeof(ref), "q%zu", k);
 			json_array_append_new(subs, json_pack("{s:s, s:s, s:s}", "method", "GET", "url",
