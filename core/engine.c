@@ -486,6 +486,20 @@ static void load_cursors(struct sync_obj *o)
 		o->sfo[k].max_seen = o->sfo[k].cursor;
 }
 
+/*
+ * A cursor is the newest change seen, or, when that is older, the time the
+ * pull started less the overlap: every change committed before then was
+ * visible to this pull (that is what the overlap is for; it must exceed the
+ * clock skew between this host and the services). So a quiet object does not
+ * re-read its last batch of changes every cycle.
+ */
+static long long cursor_of(const struct sync_obj *o, long long seen)
+{
+	long long floor = o->pull_started - OVERLAP_MS;
+
+	return seen > floor ? seen : floor;
+}
+
 static int save_cursors(struct sync_obj *o)
 {
 	struct strbuf sb = { 0 };
@@ -493,8 +507,9 @@ static int save_cursors(struct sync_obj *o)
 	int err;
 
 	for (size_t k = 0; k < o->nsfo; k++)
-		strbuf_addf(&sb, "%s%s=%lld", k ? "," : "", o->sfo[k].name, o->sfo[k].max_seen);
-	snprintf(hs, sizeof(hs), "%lld", o->hs_max);
+		strbuf_addf(&sb, "%s%s=%lld", k ? "," : "", o->sfo[k].name,
+			    cursor_of(o, o->sfo[k].max_seen));
+	snprintf(hs, sizeof(hs), "%lld", cursor_of(o, o->hs_max));
 	err = store_begin(o->e->store);
 	if (!err)
 		err = store_cursor_put(o->e->store, o->inst->name, CRMSYNC_SIDE_SALESFORCE, sb.buf);
@@ -618,6 +633,7 @@ static int pull(struct sync_obj *o)
 	long long since;
 	int err;
 
+	o->pull_started = store_now_ms();
 	const char **props = xcalloc(json_array_size(o->hs_props) + 1, sizeof(*props));
 	size_t i;
 	json_t *v;

@@ -85,6 +85,7 @@ struct sync_obj {
 	const char *hs_modprop;
 	json_t *hs_props;                      /* array of property names to read */
 	long long hs_cursor, hs_max;
+	long long pull_started;                /* ms, this host's clock */
 	struct unit **units;
 	size_t nunits, capunits;
 	struct strmap by_hs, by_sf;            /* id -> unit */

@@ -273,6 +273,14 @@ static int on_hs_candidate(struct sync_obj *o, json_t *j, void *arg)
 	return 0;
 }
 
+static int sf_pull_full(const struct sync_obj *o)
+{
+	for (size_t k = 0; k < o->nsfo; k++)
+		if (o->sfo[k].cursor >= 0)
+			return 0;
+	return 1;
+}
+
 static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 {
 	char **keys = xcalloc(o->nunits + 1, sizeof(char *));
@@ -300,7 +308,9 @@ static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 		owners[n++] = u;
 	}
 	o->priv_lookup = &lk;
-	if (n && o->ops->dedupe_salesforce_field) {
+	/* after a full pull every Salesforce record is in memory already: the
+	 * join above found all there is */
+	if (n && o->ops->dedupe_salesforce_field && !sf_pull_full(o)) {
 		struct pull_ctx *pcs = pull_ctxs(o);
 		struct sf_lookups l = { 0 };
 
@@ -359,8 +369,33 @@ static int match_sf_only(struct sync_obj *o)
 		keys[n] = key;
 		owners[n++] = u;
 	}
-	if (n && o->ops->dedupe_hubspot_property)
+	if (n && o->hs_cursor < 0) {
+		/* a full pull read every HubSpot record: a key they hold belongs
+		 * to a contact already matched with another Salesforce record */
+		struct strmap held = { 0 };
+
+		for (size_t i = 0; i < o->nunits; i++) {
+			char *key = o->units[i]->hs ? key_of(o, o->units[i]->hs) : NULL;
+
+			if (key)
+				strmap_put(&held, key, o->units[i]);
+			free(key);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (strmap_get(&held, keys[i])) {
+				owners[i]->action = ACT_SKIP;
+				owners[i]->ambiguous = 1;
+				owners[i]->skip_reason = "another Salesforce record with the same email is "
+							 "already synced with this HubSpot contact";
+				o->n_ambiguous++;
+			}
+			free(keys[i]);
+		}
+		strmap_release(&held);
+		n = 0;
+	} else if (n && o->ops->dedupe_hubspot_property) {
 		err = hs_read_by(o, o->ops->dedupe_hubspot_property, keys, n, on_hs_candidate, &found);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct crmsync_record *hs = err ? NULL : strmap_get(&found, keys[i]);
 		struct unit *u = owners[i];

@@ -70,10 +70,10 @@ phase() { # name
 echo "| phase | contacts per side | wall | records/s | Salesforce calls | HubSpot calls | calls per written record | peak RSS |"
 echo "|---|---|---|---|---|---|---|---|"
 phase initial
-# settle what the first sync left (defaults flowing back), so the
-# incremental run measures only the user edits
+# a quiet cycle after more than change_overlap (as with any interval longer
+# than the overlap), so the incremental run reads only the user edits
+sleep 3
 "$B/crmsyncd" -c "$W/c.conf" --once 2> /dev/null || true
-sleep 2
 n=$((size / 100))
 curl -sf "$SF/__admin/dump/Lead" | jq -r "[.[] | select((.IsDeleted // false) == false and (.IsConverted // false) == false) | .Id] | .[:$n][]" |
 while read -r id; do
