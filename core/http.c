@@ -351,8 +351,9 @@ int http_plugin_request(const char *tag, const struct crmsync_http_request *req,
 	if (!req->method || !req->url)
 		return -EINVAL;
 	if (req->side != CRMSYNC_SIDE_NONE) {
-		log_err("%s: requests to the services through the core need their API clients, "
-			"which this build does not have yet; use side NONE with an absolute URL", tag);
+		log_err("%s: plugins cannot yet call the services through the host table (their "
+			"authentication and API budget live in the engine); use side NONE with an "
+			"absolute URL", tag);
 		return -EOPNOTSUPP;
 	}
 	if (!http_url_allowed(req->url)) {
