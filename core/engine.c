@@ -808,6 +808,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		err = pull(&o);
 	}
 	if (!err)
+		err = follow_conversions(&o);
+	if (!err)
 		err = fetch_partners(&o);
 	if (!err)
 		err = match_units(&o);

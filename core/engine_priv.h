@@ -134,6 +134,7 @@ const char *owner_translate(struct engine *e, const char *value, int to_sf);
 
 /* match.c */
 int match_units(struct sync_obj *o);
+int follow_conversions(struct sync_obj *o);
 int fetch_partners(struct sync_obj *o);
 
 /* push.c */

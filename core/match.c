@@ -472,3 +472,58 @@ int match_units(struct sync_obj *o)
 		err = match_sf_only(o);
 	return err;
 }
+
+/*
+ * A Lead converted in Salesforce becomes a Contact (ConvertedContactId): its
+ * pair follows it, so the HubSpot contact keeps syncing with the Contact and
+ * is never created again. When the Contact already has a pair of its own,
+ * the Lead's pair is retired instead.
+ */
+int follow_conversions(struct sync_obj *o)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < o->nunits && !err; i++) {
+		struct unit *u = o->units[i], *other;
+		const char *conv, *cid;
+		struct store_pair p;
+
+		if (!u->sf || !u->has_pair || strcmp(u->sf->object, "Lead") != 0)
+			continue;
+		conv = record_get(u->sf, "IsConverted");
+		cid = record_get(u->sf, "ConvertedContactId");
+		if (!conv || strcmp(conv, "true") != 0 || !cid || !sync_sf_obj(o, "Contact"))
+			continue;
+		if (store_idmap_by_sf(o->e->store, o->inst->name, cid, &p) == 0) {
+			if (!o->e->opts.dry_run)
+				err = store_idmap_tombstone(o->e->store, u->pair.id, 0);
+			u->action = ACT_SKIP;
+			u->skip_reason = "the Lead was converted into a Contact that is synced already";
+			continue;
+		}
+		if (!o->e->opts.dry_run)
+			err = store_idmap_rekey_sf(o->e->store, u->pair.id, "Contact", cid);
+		if (err)
+			break;
+		log_info("%s: Lead %s was converted: its pair follows Contact %s", o->inst->tag,
+			 u->sf->id, cid);
+		snprintf(u->pair.sf_type, sizeof(u->pair.sf_type), "Contact");
+		snprintf(u->pair.sf_id, sizeof(u->pair.sf_id), "%s", cid);
+		snprintf(u->sf_type, sizeof(u->sf_type), "Contact");
+		record_free(u->sf);
+		u->sf = NULL;
+		u->sf_mod = 0;
+		u->sf_deleted = 0;
+		/* the Contact may have been pulled as a record of its own */
+		other = strmap_get(&o->by_sf, cid);
+		if (other && other != u && other->sf && !other->has_pair) {
+			u->sf = other->sf;
+			u->sf_mod = other->sf_mod;
+			other->sf = NULL;
+			other->action = ACT_SKIP;
+			other->skip_reason = "merged";
+		}
+		strmap_put(&o->by_sf, cid, u);
+	}
+	return err;
+}

@@ -113,6 +113,10 @@ int store_idmap_list_pending(struct store *s, const char *object, store_pair_cb 
 /* A pair whose record was deleted on one side: kept (so it is not created
  * again), marked with when. -ENOENT for an unknown pair. */
 int store_idmap_tombstone(struct store *s, int64_t pair_id, int64_t when_ms);
+/* Point a pair at another Salesforce record (a Lead converted into a
+ * Contact). -EEXIST when that record already belongs to another pair,
+ * -ENOENT for an unknown pair. */
+int store_idmap_rekey_sf(struct store *s, int64_t pair_id, const char *sf_type, const char *sf_id);
 /* Forget a pair and its base values. */
 int store_idmap_delete(struct store *s, int64_t pair_id);
 

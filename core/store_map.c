@@ -342,6 +342,27 @@ int store_idmap_tombstone(struct store *s, int64_t pair_id, int64_t when_ms)
 			    pair_id, when_ms, "tombstone a pair");
 }
 
+int store_idmap_rekey_sf(struct store *s, int64_t pair_id, const char *sf_type, const char *sf_id)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!sf_type || !sf_id || !*sf_id || strlen(sf_id) > STORE_ID_MAX ||
+	    strlen(sf_type) > STORE_TYPE_MAX)
+		return -EINVAL;
+	if ((err = store_prep(s, ST_MAP_REKEY,
+			      "UPDATE idmap SET sf_type = ?2, sf_id = ?3, updated_at = ?4 WHERE id = ?1",
+			      &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, pair_id);
+	sqlite3_bind_text(st, 2, sf_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sf_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	if ((err = store_step_done(s, st, "re-point a pair")))
+		return err;
+	return sqlite3_changes(s->db) ? 0 : -ENOENT;
+}
+
 int store_idmap_delete(struct store *s, int64_t pair_id)
 {
 	return update_by_id(s, ST_MAP_DELETE, "DELETE FROM idmap WHERE id = ?1", pair_id, 0,

@@ -73,6 +73,22 @@ sync_once || fail "sync after a conflict"
 [ "$(hs_prop email)" = "second.$hs_id@example.org" ] || fail "conflict: the newer Salesforce edit lost: '$(hs_prop email)'"
 [ "$(sf_field Email)" = "second.$hs_id@example.org" ] || fail "conflict: Salesforce changed: '$(sf_field Email)'"
 
+# --- a converted Lead: the pair follows its Contact, nothing is created ------
+conv=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Lead'
+	AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id <> '$hs_id' ORDER BY id LIMIT 1 OFFSET 5")
+hs_count=$(hs_dump | jq '[.[] | select(.archived == false)] | length')
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"convert":true}' \
+	"$SF/__admin/records/Lead/${conv#* }" > /dev/null || fail "cannot convert Lead ${conv#* }"
+cid=$(sf_dump Lead | jq -r --arg id "${conv#* }" '.[] | select(.Id == $id) | .ConvertedContactId')
+[ -n "$cid" ] && [ "$cid" != null ] || fail "the simulator did not convert the Lead"
+sync_once || fail "sync after a conversion"
+got=$(sqlite3 "$WORK/state.db" "SELECT sf_type || ' ' || sf_id FROM idmap WHERE hs_id = '${conv% *}'")
+[ "$got" = "Contact $cid" ] || fail "the pair of HubSpot ${conv% *} is '$got', not 'Contact $cid'"
+[ "$(hs_dump | jq '[.[] | select(.archived == false)] | length')" = "$hs_count" ] ||
+	fail "the conversion created HubSpot contacts"
+[ "$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM idmap WHERE sf_id = '$cid'")" = 1 ] ||
+	fail "Contact $cid is paired more than once"
+
 # --- deletes follow the setting ----------------------------------------------
 curl -sf -X DELETE "$SF/__admin/records/Lead/$sf_id" > /dev/null || fail "cannot delete the Lead"
 sync_once || fail "sync after a delete"
@@ -85,4 +101,4 @@ curl -sf -X DELETE "$SF/__admin/records/Lead/${pair2#* }" > /dev/null || fail "c
 sync_once || fail "sync after the second delete"
 [ "$(curl -sf "$HS/__admin/dump/contacts" | jq -r --arg id "${pair2% *}" '.[] | select(.id == $id) | .archived')" = "true" ] ||
 	fail "lead_deletes = delete_hubspot_contact, yet HubSpot contact ${pair2% *} is live"
-echo "ok: converge, no echo, edits, conflicts, deletes"
+echo "ok: converge, no echo, edits, conflicts, conversions, deletes"
