@@ -579,7 +579,7 @@ static int on_hs_record(json_t *j, void *user)
 	return 0;
 }
 
-static int on_sf_record(json_t *j, void *user)
+int on_sf_record(json_t *j, void *user)
 {
 	struct pull_ctx *pc = user;
 	struct sync_obj *o = pc->o;
@@ -808,11 +808,15 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		err = pull(&o);
 	}
 	if (!err)
+		err = related_triggers(&o);
+	if (!err)
 		err = follow_conversions(&o);
 	if (!err)
 		err = fetch_partners(&o);
 	if (!err)
 		err = match_units(&o);
+	if (!err)
+		err = related_attach(&o);
 	if (!err) {
 		plan_units(&o);
 		if (e->opts.dry_run)

@@ -118,6 +118,9 @@ struct sf_lookups {
 };
 void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, char **vals,
 		 size_t n, struct pull_ctx *pc);
+/* The same with any "SELECT ... FROM ..." and any user pointer. */
+void lookups_add_soql(struct sf_lookups *l, const char *select, const char *field, char **vals,
+		      size_t n, void *user);
 int lookups_run(struct sync_obj *o, struct sf_lookups *l, int (*cb)(json_t *, void *));
 void lookups_release(struct sf_lookups *l);
 struct pull_ctx *pull_ctxs(struct sync_obj *o);   /* one per Salesforce object; free() */
@@ -131,6 +134,11 @@ void owners_release(struct engine *e);
 /* The value of an owner field in Salesforce's id space (to_sf) or HubSpot's;
  * NULL when the owner has no counterpart. Borrowed. */
 const char *owner_translate(struct engine *e, const char *value, int to_sf);
+
+/* related.c */
+int related_triggers(struct sync_obj *o);
+int related_attach(struct sync_obj *o);
+int on_sf_record(json_t *j, void *user);
 
 /* match.c */
 int match_units(struct sync_obj *o);

@@ -91,15 +91,13 @@ static void soql_quote(struct strbuf *sb, const char *v)
 
 #define IN_CHUNK 200   /* values per IN (...) list: well under the URL limit */
 
-void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, char **vals,
-		 size_t n, struct pull_ctx *pc)
+void lookups_add_soql(struct sf_lookups *l, const char *select, const char *field, char **vals,
+		      size_t n, void *user)
 {
 	for (size_t i = 0; i < n; i += IN_CHUNK) {
 		struct strbuf sb = { 0 };
-		char *q = soql_select(so);
 
-		strbuf_addf(&sb, "%s WHERE %s IN (", q, field);
-		free(q);
+		strbuf_addf(&sb, "%s WHERE %s IN (", select, field);
 		for (size_t k = i; k < n && k < i + IN_CHUNK; k++) {
 			if (k > i)
 				strbuf_addstr(&sb, ",");
@@ -109,9 +107,18 @@ void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, cha
 		l->soql = xrealloc(l->soql, (l->n + 1) * sizeof(*l->soql));
 		l->users = xrealloc(l->users, (l->n + 1) * sizeof(*l->users));
 		l->soql[l->n] = strbuf_detach(&sb);
-		l->users[l->n] = pc;
+		l->users[l->n] = user;
 		l->n++;
 	}
+}
+
+void lookups_add(struct sf_lookups *l, struct sf_obj *so, const char *field, char **vals,
+		 size_t n, struct pull_ctx *pc)
+{
+	char *q = soql_select(so);
+
+	lookups_add_soql(l, q, field, vals, n, pc);
+	free(q);
 }
 
 int lookups_run(struct sync_obj *o, struct sf_lookups *l, int (*cb)(json_t *, void *))

@@ -235,7 +235,10 @@ void plan_update(struct sync_obj *o, struct unit *u)
 		unstage(u, 2, have_base ? &old : NULL);
 	if (u->out_sf && u->out_sf->n)
 		plugin_transform(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, u->hs, u->sf, u->out_sf);
-	if (u->out_hs && u->out_hs->n)
+	/* towards HubSpot the plugin may add values of its own (a lifecycle
+	 * stage from related records) even when no mapped field changed */
+	if (u->out_hs && (u->out_hs->n ||
+			  plugin_accepts(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, u->sf, u->hs, &why)))
 		plugin_transform(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, u->sf, u->hs, u->out_hs);
 	u->action = ACT_UPDATE;
 	if (log_level() >= LOG_LVL_DEBUG) {

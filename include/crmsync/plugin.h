@@ -35,6 +35,8 @@ extern "C" {
 /*
  * ABI change log (newest first; every entry names what it added):
  *
+ * 1.2  struct crmsync_related; object ops: salesforce_related (Salesforce
+ *      records related to an object's records, read and attached by the core).
  * 1.1  object ops: dedupe_hubspot_property, dedupe_salesforce_field (the
  *      fields the core searches the other side by for a de-duplication match).
  * 1.0  first ABI: descriptor, object/resolver/notifier ops, option tables,
@@ -42,7 +44,7 @@ extern "C" {
  */
 #define CRMSYNC_ABI_MAGIC 0x53594e43u /* "CNYS": CRM SYNC */
 #define CRMSYNC_ABI_MAJOR 1
-#define CRMSYNC_ABI_MINOR 1
+#define CRMSYNC_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define CRMSYNC_PLUGIN_SYMBOL "crmsync_plugin"
@@ -156,6 +158,28 @@ struct crmsync_change {
 /* ---- object component ---------------------------------------------------- */
 
 /*
+ * Salesforce records related to an object's records (since 1.2), e.g. the
+ * opportunity contact roles of a Contact. For each record of `parent` in a
+ * cycle, the core reads `SELECT key, fields FROM object WHERE key IN (...)`
+ * and attaches what it finds to the parent record as fields
+ * "<name>.count" and "<name>.<i>.<field>" (i from 0; relationship paths
+ * such as "Opportunity.IsWon" keep their dots). A change to an `object`
+ * record, or to the `watch` record its `watch_key` points to, brings the
+ * parent into the cycle.
+ */
+struct crmsync_related {
+	uint32_t size;                          /* sizeof(struct crmsync_related) */
+	uint32_t reserved;
+	const char *name;                       /* "roles" */
+	const char *parent;                     /* one of salesforce_objects: "Contact" */
+	const char *object;                     /* "OpportunityContactRole" */
+	const char *key;                        /* field of object holding the parent id: "ContactId" */
+	const char *const *fields;              /* fields of object, NULL-terminated */
+	const char *watch;                      /* or NULL: "Opportunity" */
+	const char *watch_key;                  /* field of object pointing at watch: "OpportunityId" */
+};
+
+/*
  * An object pairs one HubSpot object with one or more Salesforce objects.
  * Callbacks get the instance and its context (ctx_size bytes, zeroed, options
  * already parsed into it). Any callback may be NULL: the daemon then uses the
@@ -211,6 +235,9 @@ struct crmsync_object_ops {
 	 * on the other side by them. NULL: no content matching. */
 	const char *dedupe_hubspot_property;
 	const char *dedupe_salesforce_field;
+
+	/* since 1.2: related Salesforce records to attach, NULL-terminated. */
+	const struct crmsync_related *const *salesforce_related;
 };
 
 /* ---- resolver component -------------------------------------------------- */

@@ -73,6 +73,33 @@ sync_once || fail "sync after a conflict"
 [ "$(hs_prop email)" = "second.$hs_id@example.org" ] || fail "conflict: the newer Salesforce edit lost: '$(hs_prop email)'"
 [ "$(sf_field Email)" = "second.$hs_id@example.org" ] || fail "conflict: Salesforce changed: '$(sf_field Email)'"
 
+# --- lifecycle stage from opportunity contact roles, never backwards --------
+cpair=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Contact'
+	AND hs_id IS NOT NULL AND sf_id IS NOT NULL ORDER BY id LIMIT 1")
+chs=${cpair% *}
+csf=${cpair#* }
+stage() { hs_dump | jq -r --arg id "$chs" '.[] | select(.id == $id) | .properties.lifecyclestage // ""'; }
+[ "$(stage)" != customer ] || fail "the test contact is a customer already"
+curl -sf -X PATCH -H 'Content-Type: application/json' -d '{"properties":{"lifecyclestage":"lead"}}' \
+	"$HS/__admin/records/contacts/$chs" > /dev/null || fail "cannot set the lifecycle stage"
+sync_once || fail "sync after setting the stage"
+opp=$(curl -sf -X POST -H 'Content-Type: application/json' \
+	-d '{"Name":"Lifecycle deal","StageName":"Prospecting","CloseDate":"2026-12-31"}' \
+	"$SF/__admin/records/Opportunity" | jq -r .Id)
+[ -n "$opp" ] && [ "$opp" != null ] || fail "cannot create an Opportunity"
+curl -sf -X POST -H 'Content-Type: application/json' -d "{\"OpportunityId\":\"$opp\",\"ContactId\":\"$csf\"}" \
+	"$SF/__admin/records/OpportunityContactRole" > /dev/null || fail "cannot create a contact role"
+sync_once || fail "sync after an open Opportunity"
+[ "$(stage)" = opportunity ] || fail "open Opportunity: stage is '$(stage)', not opportunity"
+curl -sf -X PATCH -H 'Content-Type: application/json' -d '{"StageName":"Closed Won"}' \
+	"$SF/__admin/records/Opportunity/$opp" > /dev/null || fail "cannot win the Opportunity"
+sync_once || fail "sync after Closed Won"
+[ "$(stage)" = customer ] || fail "Closed Won: stage is '$(stage)', not customer"
+curl -sf -X PATCH -H 'Content-Type: application/json' -d '{"StageName":"Negotiation/Review"}' \
+	"$SF/__admin/records/Opportunity/$opp" > /dev/null || fail "cannot reopen the Opportunity"
+sync_once || fail "sync after reopening"
+[ "$(stage)" = customer ] || fail "reopened: the stage moved back to '$(stage)'"
+
 # --- a converted Lead: the pair follows its Contact, nothing is created ------
 conv=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Lead'
 	AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id <> '$hs_id' ORDER BY id LIMIT 1 OFFSET 5")
@@ -101,4 +128,4 @@ curl -sf -X DELETE "$SF/__admin/records/Lead/${pair2#* }" > /dev/null || fail "c
 sync_once || fail "sync after the second delete"
 [ "$(curl -sf "$HS/__admin/dump/contacts" | jq -r --arg id "${pair2% *}" '.[] | select(.id == $id) | .archived')" = "true" ] ||
 	fail "lead_deletes = delete_hubspot_contact, yet HubSpot contact ${pair2% *} is live"
-echo "ok: converge, no echo, edits, conflicts, conversions, deletes"
+echo "ok: converge, no echo, edits, conflicts, lifecycle stage, conversions, deletes"

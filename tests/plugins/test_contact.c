@@ -253,6 +253,31 @@ static void test_lifecycle_never_backwards(void **state)
 	record_set(out, "lifecyclestage", "opportunity");
 	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
 	assert_string_equal(record_get(out, "lifecyclestage"), "opportunity");
+
+	/* from the contact roles the core attached: a lost and an open one */
+	record_set(out, "lifecyclestage", NULL);
+	record_set(sf, "roles.count", "2");
+	record_set(sf, "roles.0.Opportunity.IsClosed", "true");
+	record_set(sf, "roles.0.Opportunity.IsWon", "false");
+	record_set(sf, "roles.1.Opportunity.IsClosed", "false");
+	record_set(sf, "roles.1.Opportunity.IsWon", "false");
+	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
+	assert_string_equal(record_get(out, "lifecyclestage"), "opportunity");
+	/* a won one makes a customer */
+	record_set(sf, "roles.0.Opportunity.IsWon", "true");
+	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
+	assert_string_equal(record_get(out, "lifecyclestage"), "customer");
+	/* never backwards: a customer with only an open role stays untouched */
+	record_set(out, "lifecyclestage", NULL);
+	record_set(hs, "lifecyclestage", "customer");
+	record_set(sf, "roles.0.Opportunity.IsWon", "false");
+	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
+	assert_null(record_get(out, "lifecyclestage"));
+	/* only closed-lost roles: nothing */
+	record_set(hs, "lifecyclestage", "lead");
+	record_set(sf, "roles.count", "1");
+	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
+	assert_null(record_get(out, "lifecyclestage"));
 	record_free(sf);
 	record_free(hs);
 	record_free(out);

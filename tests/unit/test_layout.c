@@ -46,7 +46,13 @@ static const struct member members[] = {
 	M(crmsync_object_ops, accept), M(crmsync_object_ops, route),
 	M(crmsync_object_ops, dedupe_key), M(crmsync_object_ops, transform),
 	M(crmsync_object_ops, dedupe_hubspot_property),
-	M(crmsync_object_ops, dedupe_salesforce_field), END(crmsync_object_ops),
+	M(crmsync_object_ops, dedupe_salesforce_field),
+	M(crmsync_object_ops, salesforce_related), END(crmsync_object_ops),
+
+	M(crmsync_related, size), M(crmsync_related, reserved), M(crmsync_related, name),
+	M(crmsync_related, parent), M(crmsync_related, object), M(crmsync_related, key),
+	M(crmsync_related, fields), M(crmsync_related, watch), M(crmsync_related, watch_key),
+	END(crmsync_related),
 
 	M(crmsync_resolver_ops, size), M(crmsync_resolver_ops, reserved),
 	M(crmsync_resolver_ops, ctx_size), M(crmsync_resolver_ops, options),

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <crmsync/plugin.h>
@@ -100,6 +102,36 @@ static int lifecycle_rank(const char *stage)
 		if (strcmp(stage, lifecycle_order[i]) == 0)
 			return i;
 	return -1;
+}
+
+static int is_true(const char *v)
+{
+	return v && strcmp(v, "true") == 0;
+}
+
+/*
+ * The lifecycle stage a Salesforce Contact's opportunity contact roles call
+ * for ("roles.N.Opportunity.IsWon/IsClosed", attached by the core): a won
+ * Opportunity makes a customer, an open one an opportunity; closed-lost ones
+ * and no roles give nothing. Leads have no roles.
+ */
+static const char *stage_from_roles(const struct crmsync_record *sf)
+{
+	const char *count = host->rec_get(sf, "roles.count");
+	const char *stage = NULL;
+	long n = count ? atol(count) : 0;
+
+	for (long i = 0; i < n && i < 10000; i++) {
+		char won[64], closed[64];
+
+		snprintf(won, sizeof(won), "roles.%ld.Opportunity.IsWon", i);
+		snprintf(closed, sizeof(closed), "roles.%ld.Opportunity.IsClosed", i);
+		if (is_true(host->rec_get(sf, won)))
+			return "customer";
+		if (!is_true(host->rec_get(sf, closed)))
+			stage = "opportunity";
+	}
+	return stage;
 }
 
 static char lower(char c)
@@ -339,7 +371,15 @@ static int contact_transform(struct crmsync_instance *inst, void *vctx,
 		}
 		return 0;
 	}
-	/* to HubSpot: a lifecycle stage never moves backwards */
+	/* to HubSpot: the stage the contact's opportunity contact roles give
+	 * (open -> opportunity, won -> customer), and never backwards */
+	{
+		const char *stage = stage_from_roles(chg->source);
+		const char *have = chg->target ? host->rec_get(chg->target, "lifecyclestage") : NULL;
+
+		if (stage && lifecycle_rank(stage) > lifecycle_rank(have))
+			host->rec_set(out, "lifecyclestage", stage);
+	}
 	if (chg->target) {
 		const char *want = host->rec_get(out, "lifecyclestage");
 		const char *have = host->rec_get(chg->target, "lifecyclestage");
@@ -366,6 +406,18 @@ static const char *const sf_objects[] = { "Lead", "Contact", NULL };
 static const char *const hs_properties[] = { "email", "lifecyclestage", "hs_object_id", NULL };
 static const char *const sf_fields[] = { "Email", "IsConverted", "ConvertedContactId", NULL };
 static const char *const no_deps[] = { NULL };
+static const char *const role_fields[] = { "Opportunity.IsClosed", "Opportunity.IsWon", NULL };
+static const struct crmsync_related contact_roles = {
+	.size = sizeof(struct crmsync_related),
+	.name = "roles",
+	.parent = "Contact",
+	.object = "OpportunityContactRole",
+	.key = "ContactId",
+	.fields = role_fields,
+	.watch = "Opportunity",
+	.watch_key = "OpportunityId",
+};
+static const struct crmsync_related *const related[] = { &contact_roles, NULL };
 
 static const struct crmsync_object_ops contact_ops = {
 	.size = sizeof(struct crmsync_object_ops),
@@ -384,6 +436,7 @@ static const struct crmsync_object_ops contact_ops = {
 	.transform = contact_transform,
 	.dedupe_hubspot_property = "email",
 	.dedupe_salesforce_field = "Email",
+	.salesforce_related = related,
 };
 
 CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin = {
