@@ -692,6 +692,31 @@ static int pull(struct sync_obj *o)
 int engine_cycle(struct engine *e);
 static int run_object(struct engine *e, struct crmsync_instance *inst);
 
+/* The org's daily API limit, from /limits when nothing is known yet; after
+ * that every response's Sforce-Limit-Info keeps it current for free. */
+static void read_org_limits(struct engine *e)
+{
+	struct sf_error serr;
+	int64_t known = 0;
+	json_t *lim = NULL, *d;
+
+	if (store_kv_get_int(e->store, "salesforce.org_max", &known) == 0 && known > 0)
+		return;
+	if (sf_get(e->sf, "/limits", &lim, &serr)) {
+		log_warn("cannot read the org's API limits: %s %s", serr.code, serr.message);
+		return;
+	}
+	d = json_object_get(lim, "DailyApiRequests");
+	if (json_is_integer(json_object_get(d, "Max")) && json_is_integer(json_object_get(d, "Remaining"))) {
+		long max = (long)json_integer_value(json_object_get(d, "Max"));
+		long rem = (long)json_integer_value(json_object_get(d, "Remaining"));
+
+		budget_observe(e->budget, max - rem, max);
+		log_info("Salesforce org: %ld of %ld daily API calls used", max - rem, max);
+	}
+	json_decref(lim);
+}
+
 static int login(struct engine *e)
 {
 	int err;
@@ -703,6 +728,8 @@ static int login(struct engine *e)
 		err = hs_login(e->hs);
 	if (!err)
 		e->logged_in = 1;
+	if (!err)
+		read_org_limits(e);
 	return err;
 }
 
