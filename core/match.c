@@ -492,15 +492,19 @@ int follow_conversions(struct sync_obj *o)
 
 	for (size_t i = 0; i < o->nunits && !err; i++) {
 		struct unit *u = o->units[i], *other;
-		const char *conv, *cid;
+		const char *conv, *c;
+		char cid[STORE_ID_MAX + 1];
 		struct store_pair p;
 
 		if (!u->sf || !u->has_pair || strcmp(u->sf->object, "Lead") != 0)
 			continue;
 		conv = record_get(u->sf, "IsConverted");
-		cid = record_get(u->sf, "ConvertedContactId");
-		if (!conv || strcmp(conv, "true") != 0 || !cid || !sync_sf_obj(o, "Contact"))
+		c = record_get(u->sf, "ConvertedContactId");
+		if (!conv || strcmp(conv, "true") != 0 || !c || strlen(c) > STORE_ID_MAX ||
+		    !sync_sf_obj(o, "Contact"))
 			continue;
+		/* a copy: the Lead's record, which holds the value, is freed below */
+		snprintf(cid, sizeof(cid), "%s", c);
 		if (store_idmap_by_sf(o->e->store, o->inst->name, cid, &p) == 0) {
 			if (!o->e->opts.dry_run)
 				err = store_idmap_tombstone(o->e->store, u->pair.id, 0);
