@@ -852,6 +852,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 			err = push_units(&o);
 		if (!err && !e->opts.dry_run)
 			err = settle_units(&o);
+		if (!err)
+			err = resolve_synced(&o);
 	}
 	if (!err && !o.incomplete && !e->opts.dry_run)
 		err = save_cursors(&o);
@@ -863,9 +865,9 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		 err == -EDQUOT ? "paused" : err ? "failed" : o.incomplete ? "partial" : "ok");
 	snprintf(cyc.message, sizeof(cyc.message),
 		 "sf creates %ld, hs creates %ld, sf updates %ld, hs updates %ld, deletes %ld, "
-		 "skipped %ld, ambiguous %ld; calls: salesforce %ld, hubspot %ld",
+		 "skipped %ld, ambiguous %ld, errors resolved %ld; calls: salesforce %ld, hubspot %ld",
 		 o.n_created_sf, o.n_created_hs, o.n_updated_sf, o.n_updated_hs, o.n_deleted,
-		 o.n_skipped, o.n_ambiguous, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
+		 o.n_skipped, o.n_ambiguous, o.n_resolved, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
 	if (!e->opts.dry_run)
 		store_cycle_put(e->store, &cyc);
 	log_info("%s: %s: read %" PRId64 ", written %" PRId64 ", failed %" PRId64 " (%s)", inst->tag,

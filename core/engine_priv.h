@@ -68,6 +68,8 @@ struct unit {
 	unsigned char *base_side;           /* 0: settled, 1: needs the SF write, 2: the HS write */
 	size_t nbase;
 	int sf_failed, hs_failed;
+	int failed;                         /* some failure was recorded this cycle */
+	int synced;                         /* planned for a write or found in step */
 	int settle;                         /* read back after a Salesforce write */
 	const char *skip_reason;
 };
@@ -90,7 +92,7 @@ struct sync_obj {
 	size_t nunits, capunits;
 	struct strmap by_hs, by_sf;            /* id -> unit */
 	long n_read, n_created_sf, n_created_hs, n_updated_sf, n_updated_hs, n_deleted,
-		n_failed, n_skipped, n_ambiguous;
+		n_failed, n_skipped, n_ambiguous, n_resolved;
 	int incomplete;                        /* some change was neither written nor recorded */
 	void *priv_lookup;                     /* match.c's candidate table during a lookup */
 	int settling;                          /* the read-back pass: failures are already recorded */
@@ -150,6 +152,7 @@ void plan_units(struct sync_obj *o);
 void plan_update(struct sync_obj *o, struct unit *u);
 int push_units(struct sync_obj *o);
 int settle_units(struct sync_obj *o);
+int resolve_synced(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);

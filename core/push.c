@@ -46,6 +46,7 @@ void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, 
 
 	if (o->settling && status == 0)
 		return; /* a value the first pass already found unwritable */
+	u->failed = 1;
 	fw.object = o->inst->name;
 	fw.side = side;
 	fw.http_status = status;
@@ -330,6 +331,8 @@ void plan_units(struct sync_obj *o)
 		}
 		if (u->action == ACT_SKIP && u->skip_reason)
 			o->n_skipped++;
+		u->synced = u->action == ACT_UPDATE || u->action == ACT_CREATE_SF ||
+			    u->action == ACT_CREATE_HS || u->action == ACT_DELETE_HS;
 	}
 }
 

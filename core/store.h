@@ -235,6 +235,12 @@ int store_error_counts(struct store *s, struct store_error_count **out, size_t *
 /* Move an error to history with when and how ("synced", "resync", "record
  * deleted" ...). -ENOENT when it is not current. */
 int store_error_resolve(struct store *s, int64_t id, int64_t when_ms, const char *how);
+/* A record synced: move its current errors (by HubSpot or Salesforce id)
+ * last seen before seen_before to history with `how`. *n (may be NULL) gets
+ * how many. */
+int store_error_resolve_record(struct store *s, const char *object, const char *hs_id,
+			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
+			       size_t *n);
 /* Resolved errors of one type (NULL: all), most recent first; at most limit
  * (0: all). */
 int store_error_history(struct store *s, const char *type, size_t limit,

@@ -481,3 +481,41 @@ int store_error_resolve(struct store *s, int64_t id, int64_t when_ms, const char
 out:
 	return store_atomic_end(s, own_txn, err);
 }
+
+int store_error_resolve_record(struct store *s, const char *object, const char *hs_id,
+			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
+			       size_t *n)
+{
+	int64_t ids[64];
+	size_t k = 0, done = 0;
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if (n)
+		*n = 0;
+	if (!object || !how || (!(hs_id && *hs_id) && !(sf_id && *sf_id)))
+		return -EINVAL;
+	if ((err = store_prep(s, ST_ERR_OF_RECORD,
+			      "SELECT id FROM sync_error WHERE object = ?1 AND last_seen < ?4 AND"
+			      " ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3)) LIMIT 64",
+			      &st)))
+		return err;
+	store_bind_key(st, 1, object);
+	store_bind_key(st, 2, hs_id ? hs_id : "");
+	store_bind_key(st, 3, sf_id ? sf_id : "");
+	sqlite3_bind_int64(st, 4, seen_before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < 64)
+		ids[k++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, "find a record's sync errors");
+	for (size_t i = 0; i < k; i++) {
+		err = store_error_resolve(s, ids[i], when_ms, how);
+		if (err && err != -ENOENT)
+			return err;
+		done += err == 0;
+	}
+	if (n)
+		*n = done;
+	return 0;
+}

@@ -114,6 +114,10 @@ const char *const store_migrations[] = {
 	"  n_failed INTEGER NOT NULL,"
 	"  status TEXT NOT NULL,"
 	"  message TEXT) WITHOUT ROWID;",
+
+	/* 3 -> 4: find a record's current errors, to resolve them when it syncs. */
+	"CREATE INDEX sync_error_hs ON sync_error(object, hs_id) WHERE hs_id <> '';"
+	"CREATE INDEX sync_error_sf ON sync_error(object, sf_id) WHERE sf_id <> '';",
 };
 
 const size_t store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -615,3 +615,38 @@ int push_units(struct sync_obj *o)
 		err = finish_updates(o);
 	return err;
 }
+
+/* Records that synced this cycle without a failure: their earlier sync
+ * errors are resolved ("synced"), moving to history. Errors seen during this
+ * cycle stay current. */
+int resolve_synced(struct sync_obj *o)
+{
+	int err = 0;
+
+	if (o->e->opts.dry_run)
+		return 0;
+	err = store_begin(o->e->store);
+	for (size_t i = 0; i < o->nunits && !err; i++) {
+		struct unit *u = o->units[i];
+		size_t n = 0;
+
+		if (!u->synced || u->failed || u->sf_failed || u->hs_failed ||
+		    !(u->pair.hs_id[0] || u->pair.sf_id[0]))
+			continue;
+		err = store_error_resolve_record(o->e->store, o->inst->name, u->pair.hs_id,
+						 u->pair.sf_id, o->pull_started, 0, "synced", &n);
+		if (!err && u->sf && u->sf->id && strcmp(u->sf->id, u->pair.sf_id) != 0) {
+			size_t m = 0;
+
+			err = store_error_resolve_record(o->e->store, o->inst->name, NULL, u->sf->id,
+							 o->pull_started, 0, "synced", &m);
+			n += m;
+		}
+		o->n_resolved += (long)n;
+	}
+	if (err)
+		store_rollback(o->e->store);
+	else
+		err = store_commit(o->e->store);
+	return err;
+}

@@ -37,6 +37,20 @@ n=$(write_calls)
 # refused again, never written
 echo "second sync: written 0, write calls $n (retries of refused records)"
 
+# --- an error clears itself once its record syncs --------------------------
+eid=$(sqlite3 "$WORK/state.db" "SELECT id FROM sync_error WHERE code = 'FIELD_INTEGRITY_EXCEPTION'
+	AND hs_id <> '' ORDER BY id LIMIT 1")
+[ -n "$eid" ] || fail "no state/country error among the dirty records"
+ehs=$(sqlite3 "$WORK/state.db" "SELECT hs_id FROM sync_error WHERE id = $eid")
+curl -sf -X PATCH -H 'Content-Type: application/json' \
+	-d '{"properties":{"state":"California","country":"United States"}}' \
+	"$HS/__admin/records/contacts/$ehs" > /dev/null || fail "cannot fix HubSpot $ehs"
+sync_once || fail "sync after a fix"
+[ "$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM sync_error WHERE id = $eid")" = 0 ] ||
+	fail "error $eid is still current after its record was fixed"
+[ "$(sqlite3 "$WORK/state.db" "SELECT how FROM sync_error_history WHERE id = $eid")" = synced ] ||
+	fail "error $eid is not in the history as synced"
+
 # pick a synced Lead pair without errors
 pair=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE sf_type = 'Lead'
 	AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id NOT IN (SELECT hs_id FROM sync_error WHERE hs_id IS NOT NULL)
