@@ -270,8 +270,9 @@ json_t *sf_parse_body(const struct sf_call *c, struct sf_out *o);
 void sf_route(struct sim_side *s, const struct sf_call *c, struct sf_out *o);
 
 /* Endpoint groups; each fills o (and o->endpoint). rest = path after SF_BASE. */
-void sf_auth_token(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp);
-int sf_auth_check(struct sim_side *s, const char *authz);
+void sf_auth_token(struct sim_side *s, const struct sim_req *req, int org, struct sim_resp *resp);
+/* The user index of a live access token for org, or -EACCES. */
+int sf_auth_check(struct sim_side *s, const char *authz, int org);
 void sf_query_handle(struct sim_side *s, const struct sf_call *c, const char *rest,
 		     struct sf_out *o);
 void sf_replication_handle(struct sim_side *s, const struct sf_call *c,
@@ -319,7 +320,71 @@ void sf_base64(const unsigned char *in, size_t len, char *out, size_t outlen);
 struct sf_token {
 	char tok[96];
 	int64_t expires_ms;
+	int user;                   /* index into sim_side.users */
+	int org;                    /* SF_ORG_PRODUCTION or SF_ORG_SANDBOX */
 };
+
+/* ---- users, orgs and OAuth flows (sf_oauth.c) --------------------------- */
+
+/* Two orgs share the records (a full-copy sandbox made when the simulator
+ * started) but have their own org ids, login hosts and sessions: the sandbox
+ * is served under the path prefix /sandbox (its login and instance URL). */
+enum { SF_ORG_PRODUCTION = 0, SF_ORG_SANDBOX = 1 };
+#define SF_SANDBOX_PREFIX "/sandbox"
+
+/* A user crmsync may connect as; its permissions override the org's
+ * field_permissions/object_permissions (config "users", or the defaults). */
+struct sf_user {
+	char username[96], name[96], id[19];
+	int org;
+	json_t *fls, *ops;          /* owned; may be NULL */
+};
+
+struct sf_refresh {
+	char tok[96];
+	int user;
+	bool revoked;
+};
+
+struct sf_code {
+	char code[48];
+	int user, org;
+	char challenge[96];
+	char redirect[256];
+	int64_t expires_ms;
+	bool used;
+};
+#define SF_MAX_CODES 16
+
+int sf_users_init(struct sim_side *s);
+void sf_users_free(struct sim_side *s);
+int sf_user_find(struct sim_side *s, const char *username);
+/* Make user u the one whose permissions describe and writes apply. */
+void sf_user_activate(struct sim_side *s, int u);
+/* A new refresh token for user u (out: 96 bytes); -ENOMEM. */
+int sf_refresh_issue(struct sim_side *s, int u, char *out, size_t len);
+/* The user of a live refresh token, or -ENOENT. */
+int sf_refresh_lookup(struct sim_side *s, const char *tok);
+void sf_refresh_revoke(struct sim_side *s, const char *tok);
+/* The login/instance URL of an org (out: 256 bytes). */
+void sf_org_url(struct sim_side *s, int org, char *out, size_t len);
+const char *sf_org_id(struct sim_side *s, int org);
+void sf_oauth_authorize(struct sim_side *s, const struct sim_req *req, int org,
+			struct sim_resp *resp);
+void sf_identity(struct sim_side *s, const struct sim_req *req, int org, struct sim_resp *resp);
+/* Admin POST /__admin/auth keys beyond the session ones. */
+void sf_oauth_admin(struct sim_side *s, json_t *body);
+json_t *sf_oauth_admin_json(struct sim_side *s);
+json_t *sf_oauth_save(struct sim_side *s);
+void sf_oauth_load(struct sim_side *s, json_t *st);
+/* Token endpoint grants beyond refresh_token/client_credentials. */
+int sf_grant_code(struct sim_side *s, const struct sim_req *req, int org, int *user,
+		  struct sim_resp *resp);
+int sf_grant_jwt(struct sim_side *s, const struct sim_req *req, int org, int *user,
+		 struct sim_resp *resp);
+void sf_base64url(const unsigned char *in, size_t len, char *out, size_t outlen);
+int sf_form_get(const char *body, size_t len, const char *name, char *out, size_t outlen);
+void sf_oauth_error(struct sim_resp *resp, int status, const char *err, const char *desc);
 
 struct sf_cursor;
 struct sf_job;
@@ -340,6 +405,17 @@ struct sim_side {
 	char admin_id[19];             /* the user that edits through admin */
 	char client_id[64], client_secret[64], refresh_token[96], username[64];
 	bool refresh_revoked;
+	char sandbox_org_id[19];
+	struct sf_user *users;
+	size_t nusers;
+	int cur_user;               /* whose permissions are applied */
+	int approve_user;           /* who the authorize endpoint signs in */
+	bool rotate_refresh;        /* refresh-token rotation on */
+	struct sf_refresh *refresh;
+	size_t nrefresh, caprefresh;
+	struct sf_code codes[SF_MAX_CODES];
+	size_t next_code;
+	char *jwt_cert;             /* PEM public key for the JWT bearer flow */
 	json_t *config;             /* rules, permissions, custom fields */
 	struct sf_cursor *cursors;  /* linked list, newest first */
 	size_t ncursors;

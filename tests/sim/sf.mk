@@ -1,6 +1,6 @@
 # tests/sim/sf.mk: the simulator's Salesforce side (included by tests/sim/Makefile.inc)
 SIM_SF_SOURCES = tests/sim/sf.h tests/sim/sf_soql.h \
-	tests/sim/sf_side.c tests/sim/sf_auth.c tests/sim/sf_ids.c tests/sim/sf_map.c \
+	tests/sim/sf_side.c tests/sim/sf_auth.c tests/sim/sf_oauth.c tests/sim/sf_ids.c tests/sim/sf_map.c \
 	tests/sim/sf_geo.c tests/sim/sf_schema.c tests/sim/sf_config.c tests/sim/sf_store.c \
 	tests/sim/sf_out.c tests/sim/sf_write.c tests/sim/sf_rules.c tests/sim/sf_soql.c \
 	tests/sim/sf_soql_eval.c tests/sim/sf_query.c tests/sim/sf_records.c \

@@ -107,6 +107,8 @@ int sf_admin_other(struct sim_side *s, const struct sim_req *req, const char *wh
 		if (write && body) {
 			json_object_del(body, "custom_fields");
 			sf_config_merge(s->config, body);
+			if (json_object_get(body, "users"))
+				sf_users_init(s);
 			sf_schema_apply_perms(s);
 		}
 		sim_resp_json(resp, 200, json_incref(s->config));
@@ -130,13 +132,21 @@ int sf_admin_other(struct sim_side *s, const struct sim_req *req, const char *wh
 			sim_resp_json(resp, 200, sf_rec_json(s, r, NULL));
 		}
 	} else {
-		/* auth: {"revoke_refresh_token": bool, "expire_tokens": true} */
+		/* auth: {"revoke_refresh_token": bool, "expire_tokens": true,
+		 * "approve_user": NAME, "rotate_refresh_tokens": bool,
+		 * "revoke_user": NAME, "jwt_public_key": PEM} */
+		json_t *out;
+
 		if (json_is_boolean(json_object_get(body, "revoke_refresh_token")))
 			s->refresh_revoked = json_is_true(json_object_get(body, "revoke_refresh_token"));
 		if (json_is_true(json_object_get(body, "expire_tokens")))
 			s->ntokens = 0;
-		sim_resp_json(resp, 200, json_pack("{s:b, s:I}", "refresh_token_revoked",
-						   s->refresh_revoked, "tokens", (json_int_t)s->ntokens));
+		if (body)
+			sf_oauth_admin(s, body);
+		out = sf_oauth_admin_json(s);
+		json_object_set_new(out, "refresh_token_revoked", json_boolean(s->refresh_revoked));
+		json_object_set_new(out, "tokens", json_integer((json_int_t)s->ntokens));
+		sim_resp_json(resp, 200, out);
 	}
 	json_decref(body);
 	return 0;
@@ -171,6 +181,7 @@ json_t *sf_save(struct sim_side *s)
 	json_object_set_new(st, "userId", json_string(s->user_id));
 	json_object_set_new(st, "adminId", json_string(s->admin_id));
 	json_object_set_new(st, "refreshRevoked", json_boolean(s->refresh_revoked));
+	json_object_set_new(st, "oauth", sf_oauth_save(s));
 	return st;
 }
 
@@ -228,5 +239,8 @@ int sf_load(struct sim_side *s, json_t *st)
 	snprintf(s->admin_id, sizeof(s->admin_id), "%s",
 		 json_string_value(json_object_get(st, "adminId")) ? json_string_value(json_object_get(st, "adminId")) : "");
 	s->refresh_revoked = json_is_true(json_object_get(st, "refreshRevoked"));
+	if (sf_users_init(s) < 0)
+		return -ENOMEM;
+	sf_oauth_load(s, json_object_get(st, "oauth"));
 	return 0;
 }

@@ -144,7 +144,7 @@ static int sf_hexval(char c)
 }
 
 /* Value of name in an x-www-form-urlencoded body (decoded), or -ENOENT. */
-static int sf_form(const char *body, size_t len, const char *name, char *out, size_t outlen)
+int sf_form_get(const char *body, size_t len, const char *name, char *out, size_t outlen)
 {
 	size_t nl = strlen(name), i = 0;
 
@@ -173,12 +173,12 @@ static int sf_form(const char *body, size_t len, const char *name, char *out, si
 	return -ENOENT;
 }
 
-static void sf_oauth_err(struct sim_resp *resp, int status, const char *err, const char *desc)
+void sf_oauth_error(struct sim_resp *resp, int status, const char *err, const char *desc)
 {
 	sim_resp_json(resp, status, json_pack("{s:s, s:s}", "error", err, "error_description", desc));
 }
 
-static int sf_token_issue(struct sim_side *s, char *tok, size_t len)
+static int sf_token_issue(struct sim_side *s, int user, int org, char *tok, size_t len)
 {
 	struct sf_token *t;
 	int64_t now = sim_now_ms();
@@ -202,7 +202,9 @@ static int sf_token_issue(struct sim_side *s, char *tok, size_t len)
 		s->captokens = ncap;
 	}
 	t = &s->tokens[s->ntokens++];
-	snprintf(t->tok, sizeof(t->tok), "%.15s!AQ0AQsim%016llx%016llx", s->org_id,
+	t->user = user;
+	t->org = org;
+	snprintf(t->tok, sizeof(t->tok), "%.15s!AQ0AQsim%016llx%016llx", sf_org_id(s, org),
 		 (unsigned long long)sim_rand_next(&s->rng),
 		 (unsigned long long)sim_rand_next(&s->rng));
 	t->expires_ms = now + (int64_t)s->opts.token_ttl * 1000;
@@ -210,71 +212,99 @@ static int sf_token_issue(struct sim_side *s, char *tok, size_t len)
 	return 0;
 }
 
-void sf_auth_token(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp)
+void sf_auth_token(struct sim_side *s, const struct sim_req *req, int org, struct sim_resp *resp)
 {
-	char grant[64], cid[128], secret[128], rt[160], tok[96], idurl[256], issued[32], sig[64];
+	char grant[128], cid[128], secret[128], rt[160], tok[96], idurl[320], issued[32], sig[64];
+	char newrt[96] = "", login[256];
 	unsigned char mac[32];
 	const char *ct = sim_req_header(req, "Content-Type");
 	bool have_secret;
+	int user = 0;
+	json_t *body;
 
 	snprintf(resp->endpoint, sizeof(resp->endpoint), "POST /services/oauth2/token");
 	if (strcmp(req->method, "POST") != 0) {
-		sf_oauth_err(resp, 400, "invalid_request", "must use HTTP POST");
+		sf_oauth_error(resp, 400, "invalid_request", "must use HTTP POST");
 		return;
 	}
 	if (ct && !strstr(ct, "application/x-www-form-urlencoded")) {
-		sf_oauth_err(resp, 400, "invalid_request", "unsupported content type");
+		sf_oauth_error(resp, 400, "invalid_request", "unsupported content type");
 		return;
 	}
-	if (sf_form(req->body, req->body_len, "grant_type", grant, sizeof(grant)) < 0) {
-		sf_oauth_err(resp, 400, "invalid_request", "grant type is missing");
+	if (sf_form_get(req->body, req->body_len, "grant_type", grant, sizeof(grant)) < 0) {
+		sf_oauth_error(resp, 400, "invalid_request", "grant type is missing");
 		return;
 	}
-	if (sf_form(req->body, req->body_len, "client_id", cid, sizeof(cid)) < 0 ||
+	if (strcmp(grant, "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0) {
+		/* the client is named by the assertion's iss */
+		if (sf_grant_jwt(s, req, org, &user, resp) < 0)
+			return;
+		goto issue;
+	}
+	if (sf_form_get(req->body, req->body_len, "client_id", cid, sizeof(cid)) < 0 ||
 	    strcmp(cid, s->client_id) != 0) {
-		sf_oauth_err(resp, 400, "invalid_client_id", "client identifier invalid");
+		sf_oauth_error(resp, 400, "invalid_client_id", "client identifier invalid");
 		return;
 	}
-	have_secret = sf_form(req->body, req->body_len, "client_secret", secret, sizeof(secret)) == 0;
+	have_secret = sf_form_get(req->body, req->body_len, "client_secret", secret, sizeof(secret)) == 0;
+	if (have_secret && strcmp(secret, s->client_secret) != 0) {
+		sf_oauth_error(resp, 400, "invalid_client", "invalid client credentials");
+		return;
+	}
 	if (strcmp(grant, "refresh_token") == 0) {
-		if (have_secret && strcmp(secret, s->client_secret) != 0) {
-			sf_oauth_err(resp, 400, "invalid_client", "invalid client credentials");
+		if (sf_form_get(req->body, req->body_len, "refresh_token", rt, sizeof(rt)) < 0 ||
+		    s->refresh_revoked || (user = sf_refresh_lookup(s, rt)) < 0 ||
+		    s->users[user].org != org) {
+			sf_oauth_error(resp, 400, "invalid_grant", "expired access/refresh token");
 			return;
 		}
-		if (sf_form(req->body, req->body_len, "refresh_token", rt, sizeof(rt)) < 0 ||
-		    strcmp(rt, s->refresh_token) != 0 || s->refresh_revoked) {
-			sf_oauth_err(resp, 400, "invalid_grant", "expired access/refresh token");
+		if (s->rotate_refresh) {
+			if (sf_refresh_issue(s, user, newrt, sizeof(newrt)) < 0) {
+				sf_oauth_error(resp, 500, "server_error", "out of memory");
+				return;
+			}
+			sf_refresh_revoke(s, rt);
+		}
+	} else if (strcmp(grant, "authorization_code") == 0) {
+		if (sf_grant_code(s, req, org, &user, resp) < 0)
+			return;
+		if (sf_refresh_issue(s, user, newrt, sizeof(newrt)) < 0) {
+			sf_oauth_error(resp, 500, "server_error", "out of memory");
 			return;
 		}
 	} else if (strcmp(grant, "client_credentials") == 0) {
-		if (!have_secret || strcmp(secret, s->client_secret) != 0) {
-			sf_oauth_err(resp, 400, "invalid_client", "invalid client credentials");
+		if (!have_secret) {
+			sf_oauth_error(resp, 400, "invalid_client", "invalid client credentials");
 			return;
 		}
 	} else {
-		sf_oauth_err(resp, 400, "unsupported_grant_type", "grant type not supported");
+		sf_oauth_error(resp, 400, "unsupported_grant_type", "grant type not supported");
 		return;
 	}
-	if (sf_token_issue(s, tok, sizeof(tok)) < 0) {
-		sf_oauth_err(resp, 500, "server_error", "out of memory");
+issue:
+	if (sf_token_issue(s, user, org, tok, sizeof(tok)) < 0) {
+		sf_oauth_error(resp, 500, "server_error", "out of memory");
 		return;
 	}
-	snprintf(idurl, sizeof(idurl), "%s/id/%s/%s", s->base_url, s->org_id, s->user_id);
+	sf_org_url(s, org, login, sizeof(login));
+	snprintf(idurl, sizeof(idurl), "%s/id/%s/%s", login, sf_org_id(s, org), s->users[user].id);
 	snprintf(issued, sizeof(issued), "%lld", (long long)sim_now_ms());
 	{
-		char msg[320];
+		char msg[400];
 		int n = snprintf(msg, sizeof(msg), "%s%s", idurl, issued);
 		sf_hmac_sha256((const unsigned char *)s->client_secret, strlen(s->client_secret),
 			       (const unsigned char *)msg, (size_t)n, mac);
 	}
 	sf_base64(mac, sizeof(mac), sig, sizeof(sig));
-	sim_resp_json(resp, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		"access_token", tok, "signature", sig, "scope", "refresh_token api id",
-		"instance_url", s->base_url, "id", idurl, "token_type", "Bearer",
-		"issued_at", issued));
+		"instance_url", login, "id", idurl, "token_type", "Bearer", "issued_at", issued);
+	if (newrt[0])
+		json_object_set_new(body, "refresh_token", json_string(newrt));
+	sim_resp_json(resp, 200, body);
 }
 
-int sf_auth_check(struct sim_side *s, const char *authz)
+int sf_auth_check(struct sim_side *s, const char *authz, int org)
 {
 	int64_t now = sim_now_ms();
 	const char *tok;
@@ -289,6 +319,7 @@ int sf_auth_check(struct sim_side *s, const char *authz)
 		return -EACCES;
 	for (size_t i = s->ntokens; i-- > 0;)
 		if (strcmp(s->tokens[i].tok, tok) == 0)
-			return s->tokens[i].expires_ms > now ? 0 : -EACCES;
+			return s->tokens[i].expires_ms > now && s->tokens[i].org == org
+				       ? s->tokens[i].user : -EACCES;
 	return -EACCES;
 }

@@ -504,20 +504,28 @@ void sf_schema_apply_perms(struct sim_side *s)
 {
 	json_t *fls = json_object_get(s->config, "field_permissions");
 	json_t *ops = json_object_get(s->config, "object_permissions");
+	const struct sf_user *u = s->users && s->cur_user >= 0 && (size_t)s->cur_user < s->nusers
+					  ? &s->users[s->cur_user] : NULL;
 
+	/* the org's permissions, overridden by the signed-in user's */
 	for (int i = 0; i < SF_NOBJ; i++) {
 		struct sf_object *o = &s->objs[i];
 		json_t *ofls = json_object_get(fls, o->name);
-		const char *op = json_string_value(json_object_get(ops, o->name));
+		json_t *ufls = u ? json_object_get(u->fls, o->name) : NULL;
+		const char *op = json_string_value(json_object_get(u ? u->ops : NULL, o->name));
 
+		if (!op)
+			op = json_string_value(json_object_get(ops, o->name));
 		o->perms = SF_P_CREATE | SF_P_EDIT | SF_P_DELETE;
-		if (op && strcmp(op, "read") == 0)
+		if (op && (strcmp(op, "read") == 0 || strcmp(op, "none") == 0))
 			o->perms = 0;
 		else if (op && strcmp(op, "edit") == 0)
 			o->perms = SF_P_CREATE | SF_P_EDIT;
 		for (size_t k = 0; k < o->nfields; k++) {
 			struct sf_field *f = &o->fields[k];
-			const char *p = json_string_value(json_object_get(ofls, f->name));
+			const char *p = json_string_value(json_object_get(ufls, f->name));
+			if (!p)
+				p = json_string_value(json_object_get(ofls, f->name));
 			f->flags &= ~SF_F_FLSRO;
 			if (p && strcmp(p, "read") == 0)
 				f->flags |= SF_F_FLSRO;

@@ -68,7 +68,8 @@ static struct sim_side *sf_create(const struct sim_opts *opts)
 		 (unsigned long long)sim_rand_next(&st), (unsigned long long)sim_rand_next(&st));
 	snprintf(s->username, sizeof(s->username), "integration@crmsync-sim.example");
 	sf_id_make("00D", 1 + opts->seed % 1000, s->org_id);
-	if (sf_generate(s) < 0)
+	s->approve_user = 0;
+	if (sf_generate(s) < 0 || sf_users_init(s) < 0)
 		goto out_free;
 	return s;
 
@@ -89,18 +90,25 @@ static void sf_destroy(struct sim_side *s)
 	sf_bulk_free(s);
 	sf_store_free(s);
 	sf_schema_free(s);
+	sf_users_free(s);
 	json_decref(s->config);
 	free(s->tokens);
+	free(s->refresh);
+	free(s->jwt_cert);
 	free(s->base_url);
 	free(s);
 }
 
 static json_t *sf_credentials(struct sim_side *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "login_url", s->base_url,
-			 "client_id", s->client_id, "client_secret", s->client_secret,
-			 "refresh_token", s->refresh_token, "username", s->username,
-			 "api_version", SF_VERSION);
+	char sandbox[256];
+
+	sf_org_url(s, SF_ORG_SANDBOX, sandbox, sizeof(sandbox));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "login_url", s->base_url,
+			 "sandbox_login_url", sandbox, "client_id", s->client_id,
+			 "client_secret", s->client_secret, "refresh_token", s->refresh_token,
+			 "username", s->username, "api_version", SF_VERSION,
+			 "org_id", s->org_id, "sandbox_org_id", s->sandbox_org_id);
 }
 
 void sf_limits_handle(struct sim_side *s, struct sf_out *o)
@@ -249,9 +257,26 @@ static void sf_handle(struct sim_side *s, const struct sim_req *req, struct sim_
 {
 	struct sf_call c = {0};
 	struct sf_out o = {0};
+	struct sim_req sub;
+	int org = SF_ORG_PRODUCTION, user;
 
+	/* the sandbox's login host and instance live under /sandbox */
+	if (strncmp(req->path, SF_SANDBOX_PREFIX "/", sizeof(SF_SANDBOX_PREFIX)) == 0) {
+		sub = *req;
+		sub.path = req->path + sizeof(SF_SANDBOX_PREFIX) - 1;
+		req = &sub;
+		org = SF_ORG_SANDBOX;
+	}
 	if (strcmp(req->path, "/services/oauth2/token") == 0) {
-		sf_auth_token(s, req, resp);
+		sf_auth_token(s, req, org, resp);
+		return;
+	}
+	if (strcmp(req->path, "/services/oauth2/authorize") == 0) {
+		sf_oauth_authorize(s, req, org, resp);
+		return;
+	}
+	if (strncmp(req->path, "/id/", 4) == 0) {
+		sf_identity(s, req, org, resp);
 		return;
 	}
 	if (strcmp(req->path, "/services/data") == 0 || strcmp(req->path, "/services/data/") == 0) {
@@ -265,7 +290,7 @@ static void sf_handle(struct sim_side *s, const struct sim_req *req, struct sim_
 						       "The requested resource does not exist"));
 		return;
 	}
-	if (sf_auth_check(s, sim_req_header(req, "Authorization")) < 0) {
+	if ((user = sf_auth_check(s, sim_req_header(req, "Authorization"), org)) < 0) {
 		snprintf(resp->endpoint, sizeof(resp->endpoint), "%s (401)", req->method);
 		sim_resp_json(resp, 401, sf_error_body("INVALID_SESSION_ID",
 						       "Session expired or invalid"));
@@ -286,6 +311,7 @@ static void sf_handle(struct sim_side *s, const struct sim_req *req, struct sim_
 		return;
 	}
 	s->api_used++;
+	sf_user_activate(s, user);
 	c.method = req->method;
 	c.path = req->path;
 	c.args = sf_req_args(req);
