@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth_state.h"
 #include "cred.h"
 #include "hubspot.h"
 #include "http.h"
@@ -30,6 +31,9 @@ struct hs_client {
 	char *access_token;   /* secret */
 	char *auth_header;    /* secret */
 	int oauth;
+	int fixed;            /* hs_set_token: never read the credentials */
+	struct store *store;  /* borrowed; NULL: no revocation record */
+	char last_refusal[160];
 	struct http_conn *conn;
 	long calls;
 };
@@ -67,6 +71,26 @@ void hs_client_free(struct hs_client *hs)
 long hs_calls(const struct hs_client *hs)
 {
 	return hs->calls;
+}
+
+void hs_set_store(struct hs_client *hs, struct store *store)
+{
+	hs->store = store;
+}
+
+void hs_set_token(struct hs_client *hs, const char *access_token)
+{
+	secret_free(&hs->access_token);
+	secret_free(&hs->auth_header);
+	hs->access_token = xstrdup(access_token);
+	hs->auth_header = xasprintf("Authorization: Bearer %s", access_token);
+	hs->oauth = 0;
+	hs->fixed = 1;
+}
+
+int hs_is_oauth(const struct hs_client *hs)
+{
+	return hs->oauth;
 }
 
 void hs_error_from_body(struct hs_error *err, int status, const char *body, size_t len)
@@ -174,6 +198,9 @@ static int oauth_refresh(struct hs_client *hs)
 			log_err("hubspot refused the stored refresh token (%s): reconnect with "
 				"'crmsync connect hubspot'",
 				json_str(root, "status") ? json_str(root, "status") : "HTTP error");
+			snprintf(hs->last_refusal, sizeof(hs->last_refusal), "%s: %s",
+				 json_str(root, "status") ? json_str(root, "status") : "HTTP error",
+				 json_str(root, "message") ? json_str(root, "message") : "");
 			err = -EKEYREJECTED;
 		} else {
 			log_err("hubspot token endpoint '%s' answered HTTP %d", url, resp->status);
@@ -184,8 +211,14 @@ static int oauth_refresh(struct hs_client *hs)
 	secret_free(&hs->access_token);
 	hs->access_token = xstrdup(json_str(root, "access_token"));
 	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), hs->refresh_token)) {
+		json_t *chg = json_pack("{s:s}", "refresh_token", json_str(root, "refresh_token"));
+
 		secret_free(&hs->refresh_token);
 		hs->refresh_token = xstrdup(json_str(root, "refresh_token"));
+		if (cred_update(hs->cred_path, "hubspot", chg) == 0)
+			log_info("hubspot rotated the refresh token; saved the new one in '%s'",
+				 hs->cred_path);
+		json_decref(chg);
 	}
 out:
 	json_decref(root);
@@ -194,20 +227,68 @@ out:
 	return err;
 }
 
+/* Like Salesforce: after a refused refresh token, stay stopped until the
+ * credentials file changes. */
+static int still_revoked(struct hs_client *hs)
+{
+	static int told;
+	char *reason = NULL;
+	int64_t at = 0;
+
+	if (auth_revoked_get(hs->store, "hubspot", &reason, &at))
+		return 0;
+	if (cred_mtime_ms(hs->cred_path) > at) {
+		free(reason);
+		return 0;
+	}
+	if (!told++)
+		log_err("hubspot sync is stopped: the credentials were refused (%s); reconnect with "
+			"'crmsync connect hubspot'", reason);
+	free(reason);
+	return 1;
+}
+
 int hs_login(struct hs_client *hs)
 {
-	int err;
+	int err, leased = 0;
 
+	if (hs->fixed)
+		goto header;
+	if (hs->store && still_revoked(hs))
+		return -EKEYREJECTED;
 	if (!hs->access_token && !hs->refresh_token) {
 		err = read_credentials(hs);
 		if (err)
 			return err;
 	}
 	if (hs->oauth) {
+		if (hs->store) {
+			err = auth_lease_take(hs->store, "hubspot", AUTH_LEASE_MS);
+			if (err && err != -EALREADY)
+				return err;
+			leased = !err;
+			if (leased && (err = read_credentials(hs))) {
+				auth_lease_release(hs->store, "hubspot");
+				return err;
+			}
+		}
 		err = oauth_refresh(hs);
+		if (hs->store && err == -EKEYREJECTED)
+			auth_revoked_set(hs->store, "hubspot", hs->last_refusal[0] ? hs->last_refusal : "refused");
+		if (leased)
+			auth_lease_release(hs->store, "hubspot");
 		if (err)
 			return err;
 	}
+	if (hs->store) {
+		char *reason = NULL;
+		int64_t at;
+
+		if (auth_revoked_get(hs->store, "hubspot", &reason, &at) == 0)
+			auth_revoked_clear(hs->store, "hubspot");
+		free(reason);
+	}
+header:
 	secret_free(&hs->auth_header);
 	hs->auth_header = xasprintf("Authorization: Bearer %s", hs->access_token);
 	return 0;
@@ -482,4 +563,9 @@ int hs_search_modified(struct hs_client *hs, const char *object, const char *mod
 	if (max_ms)
 		*max_ms = newest;
 	return err;
+}
+
+int hs_account(struct hs_client *hs, json_t **out, struct hs_error *herr)
+{
+	return rest_call(hs, "GET", "/account-info/v3/details", NULL, out, herr);
 }

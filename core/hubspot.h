@@ -13,6 +13,7 @@
 #include "cfg.h"
 
 struct hs_client;
+struct store;
 
 struct hs_error {
 	int http_status;
@@ -27,6 +28,16 @@ void hs_client_free(struct hs_client *hs);
  * the refresh token is refused. */
 int hs_login(struct hs_client *hs);
 long hs_calls(const struct hs_client *hs);
+/* With a store: a refused refresh token is recorded as hubspot.auth_revoked
+ * and not tried again until the credentials file changes; refreshes take
+ * the store's lease; a rotated refresh token is saved at once. */
+void hs_set_store(struct hs_client *hs, struct store *store);
+/* Use this access token (a private-app token being checked by `crmsync
+ * connect`) instead of the credentials file. */
+void hs_set_token(struct hs_client *hs, const char *access_token);
+int hs_is_oauth(const struct hs_client *hs);
+/* GET /account-info/v3/details: portalId, timeZone, uiDomain ... */
+int hs_account(struct hs_client *hs, json_t **out, struct hs_error *herr);
 
 /* Records of `object` modified at or after since_ms (by `modprop`), oldest
  * first, each once, past the search API's 10,000-result cap. cb gets each

@@ -13,12 +13,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth_state.h"
 #include "budget.h"
 #include "cred.h"
 #include "http.h"
 #include "log.h"
+#include "oauth.h"
 #include "salesforce.h"
+#include "store.h"
 #include "util.h"
+
+#define JWT_GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 struct sf_client {
@@ -30,9 +35,16 @@ struct sf_client {
 	char *refresh_token;   /* secret */
 	char *access_token;    /* secret */
 	char *instance_url;
+	char *identity_url;
+	char *jwt_key;         /* JWT bearer flow: the key file and the user */
+	char *jwt_user;
+	char *audience;
 	char *auth_header;     /* "Authorization: Bearer ..." (secret) */
 	struct http_conn *conn;
 	struct budget *budget;
+	struct store *store;   /* borrowed; NULL: no lease, no revocation record */
+	int fixed_session;     /* sf_set_session: never read the credentials */
+	char last_refusal[160];
 	long calls;
 };
 
@@ -64,6 +76,10 @@ void sf_client_free(struct sf_client *sf)
 	free(sf->cred_path);
 	free(sf->client_id);
 	free(sf->instance_url);
+	free(sf->identity_url);
+	free(sf->jwt_key);
+	free(sf->jwt_user);
+	free(sf->audience);
 	secret_free(&sf->client_secret);
 	secret_free(&sf->refresh_token);
 	secret_free(&sf->access_token);
@@ -74,6 +90,30 @@ void sf_client_free(struct sf_client *sf)
 const char *sf_instance_url(const struct sf_client *sf)
 {
 	return sf->instance_url;
+}
+
+const char *sf_identity_url(const struct sf_client *sf)
+{
+	return sf->identity_url;
+}
+
+void sf_set_store(struct sf_client *sf, struct store *store)
+{
+	sf->store = store;
+}
+
+void sf_set_session(struct sf_client *sf, const char *access_token, const char *instance_url,
+		    const char *identity_url)
+{
+	secret_free(&sf->access_token);
+	secret_free(&sf->auth_header);
+	sf->access_token = xstrdup(access_token);
+	sf->auth_header = xasprintf("Authorization: Bearer %s", access_token);
+	free(sf->instance_url);
+	sf->instance_url = xstrdup(instance_url);
+	free(sf->identity_url);
+	sf->identity_url = identity_url ? xstrdup(identity_url) : NULL;
+	sf->fixed_session = 1;
 }
 
 long sf_calls(const struct sf_client *sf)
@@ -122,9 +162,11 @@ static int read_credentials(struct sf_client *sf)
 
 	if (err)
 		return err;
-	if (!json_str(root, "client_id") || !json_str(root, "refresh_token")) {
-		log_err("salesforce credentials '%s' lack client_id or refresh_token: reconnect with "
-			"'crmsync connect salesforce'", sf->cred_path);
+	if (!json_str(root, "client_id") ||
+	    (!json_str(root, "refresh_token") &&
+	     (!json_str(root, "jwt_key_file") || !json_str(root, "username")))) {
+		log_err("salesforce credentials '%s' lack client_id, or refresh_token (or jwt_key_file "
+			"and username): reconnect with 'crmsync connect salesforce'", sf->cred_path);
 		json_decref(root);
 		return -EINVAL;
 	}
@@ -134,7 +176,15 @@ static int read_credentials(struct sf_client *sf)
 	if (json_str(root, "client_secret"))
 		sf->client_secret = xstrdup(json_str(root, "client_secret"));
 	secret_free(&sf->refresh_token);
-	sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	if (json_str(root, "refresh_token"))
+		sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
+	free(sf->jwt_key);
+	free(sf->jwt_user);
+	free(sf->audience);
+	sf->jwt_key = sf->refresh_token || !json_str(root, "jwt_key_file") ? NULL
+				: xstrdup(json_str(root, "jwt_key_file"));
+	sf->jwt_user = sf->jwt_key ? xstrdup(json_str(root, "username")) : NULL;
+	sf->audience = json_str(root, "audience") ? xstrdup(json_str(root, "audience")) : NULL;
 	if (json_str(root, "login_url")) {
 		free(sf->login_url);
 		sf->login_url = xstrdup(json_str(root, "login_url"));
@@ -151,7 +201,7 @@ static enum http_verdict token_classify(const struct crmsync_http_response *r, v
 	return r->status >= 500 || r->status == 429 ? HTTP_RETRY : HTTP_DONE;
 }
 
-int sf_login(struct sf_client *sf)
+static int token_grant(struct sf_client *sf)
 {
 	static const char *const form_headers[] = {
 		"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL
@@ -164,15 +214,24 @@ int sf_login(struct sf_client *sf)
 	char *url, *e1, *e2, *e3 = NULL;
 	int err;
 
-	if (!sf->refresh_token) {
-		err = read_credentials(sf);
+	if (sf->jwt_key) {
+		char *assertion = NULL;
+
+		err = oauth_jwt_assertion(sf->jwt_key, sf->client_id, sf->jwt_user,
+					  sf->audience ? sf->audience : sf->login_url, &assertion);
 		if (err)
 			return err;
+		e1 = http_urlencode(assertion);
+		secret_free(&assertion);
+		strbuf_addf(&body, "grant_type=%s&assertion=%s&format=json", JWT_GRANT, e1);
+		e2 = NULL;
+	} else {
+		e1 = http_urlencode(sf->refresh_token);
+		e2 = http_urlencode(sf->client_id);
+		strbuf_addf(&body, "grant_type=refresh_token&refresh_token=%s&client_id=%s&format=json",
+			    e1, e2);
 	}
-	e1 = http_urlencode(sf->refresh_token);
-	e2 = http_urlencode(sf->client_id);
-	strbuf_addf(&body, "grant_type=refresh_token&refresh_token=%s&client_id=%s&format=json", e1, e2);
-	if (sf->client_secret) {
+	if (sf->client_secret && !sf->jwt_key) {
 		e3 = http_urlencode(sf->client_secret);
 		strbuf_addf(&body, "&client_secret=%s", e3);
 	}
@@ -202,6 +261,8 @@ int sf_login(struct sf_client *sf)
 			log_err("salesforce refused the stored credentials (%s: %s): reconnect with "
 				"'crmsync connect salesforce'", code,
 				json_str(root, "error_description") ? json_str(root, "error_description") : "");
+			snprintf(sf->last_refusal, sizeof(sf->last_refusal), "%s: %s", code,
+				 json_str(root, "error_description") ? json_str(root, "error_description") : "");
 			err = -EKEYREJECTED;
 		} else {
 			log_err("salesforce token endpoint '%s' answered HTTP %d%s%s", url, resp->status,
@@ -226,16 +287,113 @@ int sf_login(struct sf_client *sf)
 	sf->auth_header = xasprintf("Authorization: Bearer %s", sf->access_token);
 	free(sf->instance_url);
 	sf->instance_url = xstrdup(json_str(root, "instance_url"));
-	/* a rotated refresh token is the new one to keep */
-	if (json_str(root, "refresh_token") && strcmp(json_str(root, "refresh_token"), sf->refresh_token)) {
+	free(sf->identity_url);
+	sf->identity_url = json_str(root, "id") ? xstrdup(json_str(root, "id")) : NULL;
+	/* a rotated refresh token is the new one to keep: saved at once, since
+	 * the old one no longer works */
+	if (sf->refresh_token && json_str(root, "refresh_token") &&
+	    strcmp(json_str(root, "refresh_token"), sf->refresh_token)) {
+		json_t *chg = json_pack("{s:s}", "refresh_token", json_str(root, "refresh_token"));
+
 		secret_free(&sf->refresh_token);
 		sf->refresh_token = xstrdup(json_str(root, "refresh_token"));
+		if (cred_update(sf->cred_path, "salesforce", chg) == 0)
+			log_info("salesforce rotated the refresh token; saved the new one in '%s'",
+				 sf->cred_path);
+		json_decref(chg);
 	}
 	err = 0;
 out:
 	json_decref(root);
 	http_response_free(resp);
 	free(url);
+	return err;
+}
+
+/* The side stays stopped after a refused refresh until the credentials
+ * file changes (a reconnect): no request reaches the token endpoint. */
+static int still_revoked(struct sf_client *sf)
+{
+	static int told;
+	char *reason = NULL;
+	int64_t at = 0;
+
+	if (auth_revoked_get(sf->store, "salesforce", &reason, &at))
+		return 0;
+	if (cred_mtime_ms(sf->cred_path) > at) {
+		free(reason);
+		return 0;
+	}
+	if (!told++)
+		log_err("salesforce sync is stopped: the credentials were refused (%s); reconnect with "
+			"'crmsync connect salesforce'", reason);
+	free(reason);
+	return 1;
+}
+
+int sf_login(struct sf_client *sf)
+{
+	int err, leased = 0;
+
+	if (sf->fixed_session)
+		return -EKEYREJECTED; /* a session given by sf_set_session cannot be renewed */
+	if (sf->store) {
+		if (still_revoked(sf))
+			return -EKEYREJECTED;
+		err = auth_lease_take(sf->store, "salesforce", AUTH_LEASE_MS);
+		if (err && err != -EALREADY)
+			return err;
+		leased = !err;
+	}
+	/* with the lease, read the file again: another process may have
+	 * rotated the refresh token while we waited */
+	if ((!sf->refresh_token && !sf->jwt_key) || leased) {
+		err = read_credentials(sf);
+		if (err)
+			goto out;
+	}
+	err = token_grant(sf);
+	if (sf->store) {
+		char *reason = NULL;
+		int64_t at;
+
+		if (err == -EKEYREJECTED) {
+			reason = xasprintf("%s", sf->last_refusal[0] ? sf->last_refusal : "refused");
+			auth_revoked_set(sf->store, "salesforce", reason);
+		} else if (!err) {
+			if (auth_revoked_get(sf->store, "salesforce", &reason, &at) == 0)
+				auth_revoked_clear(sf->store, "salesforce");
+			auth_ok(sf->store, "salesforce");
+		}
+		free(reason);
+	}
+out:
+	if (leased)
+		auth_lease_release(sf->store, "salesforce");
+	return err;
+}
+
+int sf_identity(struct sf_client *sf, json_t **out)
+{
+	int status = 0, err;
+
+	*out = NULL;
+	if (!sf->access_token && (err = sf_login(sf)))
+		return err;
+	if (!sf->identity_url) {
+		log_err("salesforce gave no identity URL with the access token");
+		return -ENOENT;
+	}
+	err = oauth_get_json(sf->identity_url, sf->access_token, out, &status);
+	sf->calls++;
+	if (err == -EACCES && !sf->fixed_session) {
+		err = sf_login(sf);
+		if (!err)
+			err = oauth_get_json(sf->identity_url, sf->access_token, out, &status);
+	}
+	if (err)
+		log_err("cannot read the salesforce identity '%s': %s", sf->identity_url,
+			status ? "refused" : strerror(-err));
 	return err;
 }
 

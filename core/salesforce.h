@@ -14,6 +14,7 @@
 
 struct budget;
 struct sf_client;
+struct store;
 
 /* A failed call: the service's first error, for the error store. */
 struct sf_error {
@@ -26,9 +27,22 @@ int sf_client_new(struct sf_client **out, const struct salesforce_settings *s,
 		  struct budget *budget);
 void sf_client_free(struct sf_client *sf);
 
-/* Read the credentials file and get an access token. -EKEYREJECTED when the
- * refresh token was refused (invalid_grant: reconnect needed). */
+/* Read the credentials file and get an access token (refresh token, or the
+ * JWT bearer flow). -EKEYREJECTED when the service refused the credentials
+ * (invalid_grant: reconnect needed). With a store (sf_set_store), one
+ * process at a time refreshes (a lease in the store), a rotated refresh
+ * token is saved to the credentials file at once, a refusal is recorded as
+ * salesforce.auth_revoked and later calls fail without asking the service
+ * again until the credentials file changes. */
 int sf_login(struct sf_client *sf);
+void sf_set_store(struct sf_client *sf, struct store *store);
+/* Use this session (from `crmsync connect`, before it is saved) instead of
+ * the credentials file; it is never renewed. */
+void sf_set_session(struct sf_client *sf, const char *access_token, const char *instance_url,
+		    const char *identity_url);
+/* The identity URL's answer (user, org, username ...); *out new reference. */
+int sf_identity(struct sf_client *sf, json_t **out);
+const char *sf_identity_url(const struct sf_client *sf);
 const char *sf_instance_url(const struct sf_client *sf);
 /* Calls made by this client since it was created. */
 long sf_calls(const struct sf_client *sf);

@@ -224,6 +224,9 @@ void hs_assoc_objects_api(struct sim_side *s, const struct sim_req *req, const c
 /* Authenticate and rate-limit an API call; 0 to go on, or -EACCES / -EAGAIN
  * with the error already in resp. Adds the X-HubSpot-RateLimit-* headers. */
 int hs_auth_check(struct sim_side *s, const struct sim_req *req, bool search, struct sim_resp *resp);
+/* The install flow's authorize page (app.hubspot.com/oauth/authorize in
+ * production): approves at once and redirects with the demo code. */
+void hs_oauth_authorize(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp);
 void hs_oauth_api(struct sim_side *s, const struct sim_req *req, const char *rest,
 		  struct sim_resp *resp);
 void hs_auth_init(struct sim_side *s);

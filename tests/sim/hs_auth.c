@@ -210,6 +210,26 @@ static void oauth_token(struct sim_side *s, const struct sim_req *req, struct si
 		"refresh_token", s->refresh_token, "access_token", a->token, "expires_in", s->token_ttl));
 }
 
+void hs_oauth_authorize(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp)
+{
+	const char *cid = sim_req_arg(req, "client_id"), *uri = sim_req_arg(req, "redirect_uri");
+	const char *state = sim_req_arg(req, "state");
+
+	hs_label(resp, req, "/oauth/authorize");
+	if (!cid || strcmp(cid, s->client_id)) {
+		hs_error(resp, 400, "BAD_CLIENT_ID", "missing or unknown client id");
+		return;
+	}
+	if (!uri || (strncmp(uri, "http://127.0.0.1:", 17) && strncmp(uri, "http://localhost:", 17))) {
+		hs_error(resp, 400, "BAD_REDIRECT_URI", "redirect_uri must be a loopback URL here");
+		return;
+	}
+	/* the state is echoed as given: crmsync sends URL-safe characters only */
+	sim_resp_header(resp, "Location", "%s%scode=demo-code%s%s", uri, strchr(uri, '?') ? "&" : "?",
+			state ? "&state=" : "", state ? state : "");
+	sim_resp_raw(resp, 302, "text/html", "<html><body>Redirecting</body></html>\n", 38);
+}
+
 void hs_oauth_api(struct sim_side *s, const struct sim_req *req, const char *rest,
 		  struct sim_resp *resp)
 {

@@ -183,6 +183,21 @@ static void hs_handle(struct sim_side *s, const struct sim_req *req, struct sim_
 		hs_oauth_api(s, req, p + 10, resp);
 		return;
 	}
+	if (!strcmp(p, "/oauth/authorize")) {
+		hs_oauth_authorize(s, req, resp);
+		return;
+	}
+	if (!strcmp(p, "/account-info/v3/details")) {
+		hs_label(resp, req, "%s", p);
+		if (hs_auth_check(s, req, false, resp))
+			return;
+		sim_resp_json(resp, 200, json_pack("{s:i,s:s,s:s,s:s,s:[],s:s,s:i,s:s,s:s}",
+			"portalId", 4410001, "accountType", "STANDARD", "timeZone", "Europe/Berlin",
+			"companyCurrency", "EUR", "additionalCurrencies", "utcOffset", "+01:00",
+			"utcOffsetMilliseconds", 3600000, "uiDomain", "app.hubspot.com",
+			"dataHostingLocation", "na1"));
+		return;
+	}
 	if (strncmp(p, "/crm/", 5)) {
 		hs_label(resp, req, "(unknown path)");
 		hs_error(resp, 404, "OBJECT_NOT_FOUND", "No resource at %s", p);
