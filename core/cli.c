@@ -12,6 +12,7 @@
 
 #include "cfg.h"
 #include "cli.h"
+#include "cli_connect.h"
 #include "http.h"
 #include "log.h"
 #include "mapping.h"
@@ -43,6 +44,14 @@ static void usage(FILE *out)
 		"                           the last cycle per object, sync errors by type\n"
 		"  allocation [set N]       show, or set, the Salesforce API calls crmsync may\n"
 		"                           use per rolling 24 h\n"
+		"  connect salesforce [--sandbox] [--login-url URL] [--jwt KEYFILE --user NAME]\n"
+		"                           connect (or switch) the Salesforce integration user:\n"
+		"                           OAuth with PKCE in a browser, or the JWT bearer flow\n"
+		"  connect hubspot [--token-file FILE | --oauth ...]\n"
+		"                           connect the HubSpot account: a private-app token\n"
+		"                           (checked first) or the OAuth install flow\n"
+		"  whoami [--json]          the Salesforce user and HubSpot portal crmsync acts\n"
+		"                           as, and whether each token works now\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE        configuration file (default %s;\n"
@@ -316,6 +325,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "allocation") == 0)
 		return cmd_allocation(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "connect") == 0)
+		return cmd_connect(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "whoami") == 0)
+		return cmd_whoami(config, argc - optind, argv + optind);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -16,6 +16,7 @@
 #include "budget.h"
 #include "cfg.h"
 #include "cli.h"
+#include "cli_connect.h"
 #include "store.h"
 #include "util.h"
 
@@ -90,6 +91,7 @@ int cmd_status(const char *path, int as_json)
 			 "org_used", (json_int_t)bs.org_used, "org_limit", (json_int_t)bs.org_max,
 			 "paused", bs.paused, "pause_reason", bs.reason, "objects", objects, "errors",
 			 errors, "resyncs_pending", (json_int_t)resyncs);
+	cli_identity_status(&cfg, st, as_json ? root : NULL);
 	if (as_json) {
 		char *s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 

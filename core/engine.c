@@ -50,6 +50,9 @@ int engine_new(struct engine **out, struct config *cfg, struct store *store,
 		engine_free(e);
 		return err;
 	}
+	/* token refresh lease, rotation, refused-token record (issue 7) */
+	sf_set_store(e->sf, store);
+	hs_set_store(e->hs, store);
 	*out = e;
 	return 0;
 }
