@@ -25,7 +25,8 @@ SANDBOX_URL=$(jq -r .salesforce.sandbox_login_url "$WORK/ready")
 sf_connect() {
 	user=$1 want=$2
 	shift 2
-	curl -sf -X POST "$SF/__admin/auth" -d "{\"approve_user\": \"$user\"}" > /dev/null
+	curl -sf -m 10 -X POST "$SF/__admin/auth" -d "{\"approve_user\": \"$user\"}" > /dev/null ||
+		fail "the simulator does not answer /__admin/auth"
 	"$CRMSYNC" -c "$WORK/crmsync.conf" connect salesforce --client-id "$CID" \
 		--client-secret-file "$WORK/consumer-secret" --port 0 --timeout 30 "$@" \
 		< /dev/null > "$WORK/connect.out" 2> "$WORK/connect.err" &
@@ -33,17 +34,17 @@ sf_connect() {
 	i=0
 	until grep -q 'oauth2/authorize' "$WORK/connect.out" 2> /dev/null; do
 		i=$((i + 1))
-		[ $i -le 100 ] || { cat "$WORK/connect.out" "$WORK/connect.err" >&2; fail "no authorization URL printed"; }
+		[ $i -le 300 ] || { cat "$WORK/connect.out" "$WORK/connect.err" >&2; fail "no authorization URL printed"; }
 		sleep 0.1
 	done
 	url=$(grep -o 'http://[^ ]*oauth2/authorize[^ ]*' "$WORK/connect.out")
 	# the browser: the authorize page approves and redirects to the listener
-	loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
+	loc=$(curl -s -m 10 -o /dev/null -w '%{redirect_url}' "$url") || fail "cannot reach '$url'"
 	case $loc in
 	http://localhost:*/OauthRedirect\?*) ;;
 	*) fail "the authorize endpoint redirected to '$loc', not the loopback listener" ;;
 	esac
-	curl -s "$loc" > "$WORK/browser.html" || true
+	curl -s -m 10 "$loc" > "$WORK/browser.html" || fail "the loopback listener did not answer"
 	rc=0
 	wait $cpid || rc=$?
 	cat "$WORK/connect.out" "$WORK/connect.err" >> "$ALL"
