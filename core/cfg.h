@@ -53,6 +53,7 @@ struct core_settings {
 
 struct salesforce_settings {
 	char *login_url;
+	char *sandbox_login_url;   /* crmsync connect salesforce --sandbox */
 	char *credentials;
 	char *api_version;
 	char *external_id_field;

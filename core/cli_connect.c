@@ -206,18 +206,18 @@ static int url_is_sandbox(const char *url)
 	return host_is(url, "test.salesforce.com") || strstr(url, ".sandbox.my.salesforce.com");
 }
 
-/* login.salesforce.com vs test.salesforce.com unless a My Domain URL (or
- * the simulator's) is given. */
+/* login.salesforce.com vs test.salesforce.com ([salesforce] login_url and
+ * sandbox_login_url) unless a My Domain URL is given with --login-url. */
 static void choose_login(struct sf_connect *c, const struct config *cfg)
 {
-	const char *cfg_url = cfg->sf.login_url ? cfg->sf.login_url : "https://login.salesforce.com";
+	const char *prod = cfg->sf.login_url ? cfg->sf.login_url : "https://login.salesforce.com";
+	const char *sbx = cfg->sf.sandbox_login_url ? cfg->sf.sandbox_login_url
+						    : "https://test.salesforce.com";
 
 	if (c->login_url_opt)
 		c->login_url = xstrdup(c->login_url_opt);
-	else if (c->sandbox && host_is(cfg_url, "login.salesforce.com"))
-		c->login_url = xstrdup("https://test.salesforce.com");
 	else
-		c->login_url = xstrdup(cfg_url);
+		c->login_url = xstrdup(c->sandbox ? sbx : prod);
 	while (str_has_suffix(c->login_url, "/"))
 		c->login_url[strlen(c->login_url) - 1] = '\0';
 	c->is_sandbox = c->sandbox || url_is_sandbox(c->login_url);

@@ -42,6 +42,10 @@ static const struct crmsync_option salesforce_options[] = {
 	{ "login_url", CRMSYNC_OPT_STRING, 0, "https://login.salesforce.com",
 	  offsetof(struct salesforce_settings, login_url),
 	  "OAuth login host: login.salesforce.com, test.salesforce.com, or a My Domain URL", NULL, 0, 0 },
+	{ "sandbox_login_url", CRMSYNC_OPT_STRING, 0, "https://test.salesforce.com",
+	  offsetof(struct salesforce_settings, sandbox_login_url),
+	  "login host of 'crmsync connect salesforce --sandbox': test.salesforce.com, or the "
+	  "sandbox's My Domain URL", NULL, 0, 0 },
 	{ "credentials", CRMSYNC_OPT_STRING, 0, SYSCONFDIR "/crmsync/salesforce.json",
 	  offsetof(struct salesforce_settings, credentials),
 	  "credentials file (mode 0600), written by 'crmsync connect salesforce'", NULL, 0, 0 },
@@ -421,6 +425,7 @@ static void apply_core(struct config *cfg, struct errlist *errs)
 	cfg->hs.credentials = p;
 
 	check_url(cfg->path, sf, "login_url", cfg->sf.login_url, errs);
+	check_url(cfg->path, sf, "sandbox_login_url", cfg->sf.sandbox_login_url, errs);
 	check_url(cfg->path, hs, "base_url", cfg->hs.base_url, errs);
 	check_credentials_file(cfg->path, sf, cfg->sf.credentials, errs);
 	check_credentials_file(cfg->path, hs, cfg->hs.credentials, errs);

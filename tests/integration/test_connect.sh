@@ -20,6 +20,8 @@ rm -f "$WORK/sf.json" "$WORK/hs.json"
 CID=$(jq -r .salesforce.client_id "$WORK/ready")
 (umask 077; jq -r .salesforce.client_secret "$WORK/ready" > "$WORK/consumer-secret")
 SANDBOX_URL=$(jq -r .salesforce.sandbox_login_url "$WORK/ready")
+# the simulator's sandbox is the "My Domain" of test.salesforce.com here
+write_config "" "sandbox_login_url = $SANDBOX_URL"
 
 # sf_connect USERNAME EXPECTED_EXIT [connect salesforce options...]
 sf_connect() {
@@ -68,7 +70,7 @@ token_calls() {
 pairs() { pairs_json | jq length; }
 
 # ---- 1. from nothing: a sandbox user, then HubSpot -------------------------------------
-sf_connect integration@crmsync-sim.example.sandbox 0 --sandbox --login-url "$SANDBOX_URL"
+sf_connect integration@crmsync-sim.example.sandbox 0 --sandbox
 grep -q 'crmsync is connected' "$WORK/browser.html" || fail "the browser page does not say connected"
 [ "$(mode_of "$WORK/sf.json")" = 600 ] || fail "sf.json has mode $(mode_of "$WORK/sf.json"), not 600"
 [ "$(jq -r .environment "$WORK/sf.json")" = sandbox ] || fail "sf.json does not say sandbox"
@@ -107,7 +109,7 @@ status_json | jq -e '.connections.salesforce.username == "integration@crmsync-si
 
 # ---- 2. another org (production) is refused without --new-org ---------------------------
 cp "$WORK/sf.json" "$WORK/sf.before"
-sf_connect integration@crmsync-sim.example 1 --login-url "$SF"
+sf_connect integration@crmsync-sim.example 1
 grep -q 'refusing to switch' "$WORK/connect.err" || fail "no refusal for another org"
 cmp -s "$WORK/sf.json" "$WORK/sf.before" || fail "a refused switch changed the credentials"
 sf_connect integration@crmsync-sim.example 0 --login-url "$SF" --new-org
