@@ -188,6 +188,9 @@ static json_t *whoami_sf(const struct config *cfg, struct store *st)
 	} else if (err == -EKEYREJECTED) {
 		json_object_update_new(o, token_state(st, "salesforce"));
 		json_object_set_new(o, "token", json_string("refused"));
+	} else if (err == -EXDEV) {
+		json_object_set_new(o, "token", json_string("works, but for another org than the state's "
+							     "(see above)"));
 	} else {
 		json_object_set_new(o, "token", json_string("unreachable"));
 		json_object_set_new(o, "error", json_string(strerror(-err)));

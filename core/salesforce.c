@@ -331,6 +331,31 @@ static int still_revoked(struct sf_client *sf)
 	return 1;
 }
 
+/* The org of the token (from its identity URL, /id/<org>/<user>) against
+ * the org whose id map the state holds: another org's records would be
+ * matched against this one's ids. The first login records it. */
+static int same_org(struct sf_client *sf)
+{
+	const char *p = sf->identity_url ? strstr(sf->identity_url, "/id/") : NULL;
+	char org[32] = "", *known = NULL;
+	int err = 0;
+
+	if (!p || sscanf(p, "/id/%31[^/]/", org) != 1)
+		return 0;
+	if (store_kv_get(sf->store, "salesforce.org_id", &known) == -ENOENT) {
+		store_kv_put(sf->store, "salesforce.org_id", org); /* best effort: checked next time */
+		return 0;
+	}
+	if (known && strcmp(known, org) != 0) {
+		log_err("salesforce credentials '%s' belong to org %s, but the state '%s' holds the id "
+			"map of org %s: reconnect a user of org %s, or start afresh with 'crmsync connect "
+			"salesforce --new-org'", sf->cred_path, org, store_path(sf->store), known, known);
+		err = -EXDEV;
+	}
+	free(known);
+	return err;
+}
+
 int sf_login(struct sf_client *sf)
 {
 	int err, leased = 0;
@@ -353,6 +378,8 @@ int sf_login(struct sf_client *sf)
 			goto out;
 	}
 	err = token_grant(sf);
+	if (!err && sf->store)
+		err = same_org(sf);
 	if (sf->store) {
 		char *reason = NULL;
 		int64_t at;

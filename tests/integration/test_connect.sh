@@ -121,6 +121,14 @@ grep -q "(production)" "$WORK/whoami.out" || fail "whoami does not say productio
 sync_once || fail "the sync after --new-org failed"
 N=$(pairs)
 [ "$N" -gt 0 ] || fail "no pairs after the sync in the new org"
+# the sandbox's credentials put back by hand: the daemon refuses to mix orgs
+cp "$WORK/sf.json" "$WORK/sf.prod"
+cp "$WORK/sf.before" "$WORK/sf.json"
+if sync_once; then fail "synced another org's credentials into this state"; fi
+grep -q "belong to org .* holds the id map of org" "$WORK/crmsyncd.log" ||
+	fail "no message about credentials of another org"
+[ "$(pairs)" = "$N" ] || fail "the id map changed with another org's credentials"
+cp "$WORK/sf.prod" "$WORK/sf.json"
 
 # ---- 3. a user of the same org lacking edit access to a mapped field ---------------------
 cp "$WORK/sf.json" "$WORK/sf.before"
