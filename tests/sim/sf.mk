@@ -11,7 +11,7 @@ EXTRA_DIST += tests/sim/schema.example.json
 
 # ---- Salesforce side tests ---------------------------------------------------
 SIM_SF_SH_TESTS = tests/sim/test_sf_api.sh tests/sim/test_sf_collections.sh \
-	tests/sim/test_sf_composite_bulk.sh
+	tests/sim/test_sf_composite_bulk.sh tests/sim/test_sf_oauth.sh
 TESTS += $(SIM_SF_SH_TESTS)
 dist_check_SCRIPTS += $(SIM_SF_SH_TESTS)
 EXTRA_DIST += tests/sim/sf_testlib.sh bench/sim-sf/collections_rate.py
