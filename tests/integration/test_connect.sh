@@ -207,14 +207,49 @@ sync_once || fail "sync with the JWT bearer flow failed"
 whoami
 grep -q 'second@crmsync-sim.example' "$WORK/whoami.out" || fail "whoami after JWT"
 
-# ---- 8. no secret in any log line or output -------------------------------------------------
+# ---- 8. HubSpot: the OAuth install flow; a refused refresh token stops it, once -------------
+(umask 077; jq -r .hubspot.client_secret "$WORK/ready" > "$WORK/hs-secret")
+"$CRMSYNC" -c "$WORK/crmsync.conf" connect hubspot --oauth --client-id "$(jq -r .hubspot.client_id "$WORK/ready")" \
+	--client-secret-file "$WORK/hs-secret" --port 0 --timeout 30 < /dev/null > "$WORK/hso.out" 2> "$WORK/hso.err" &
+cpid=$!
+i=0
+until grep -q 'oauth/authorize' "$WORK/hso.out" 2> /dev/null; do
+	i=$((i + 1))
+	[ $i -le 300 ] || { cat "$WORK/hso.out" "$WORK/hso.err" >&2; fail "no HubSpot authorization URL printed"; }
+	sleep 0.1
+done
+url=$(grep -o 'http://[^ ]*oauth/authorize[^ ]*' "$WORK/hso.out")
+loc=$(curl -s -m 10 -o /dev/null -w '%{redirect_url}' "$url") || fail "cannot reach '$url'"
+curl -s -m 10 "$loc" > "$WORK/browser.html" || fail "the loopback listener did not answer"
+wait $cpid || { cat "$WORK/hso.out" "$WORK/hso.err" >&2; fail "connect hubspot --oauth failed"; }
+cat "$WORK/hso.out" "$WORK/hso.err" >> "$ALL"
+jq -e '.refresh_token and .access_token == null and .portal_id == 4410001' "$WORK/hs.json" > /dev/null ||
+	fail "hs.json is not an OAuth one"
+[ "$(mode_of "$WORK/hs.json")" = 600 ] || fail "hs.json (OAuth) is not 0600"
+sync_once || fail "sync with HubSpot OAuth failed"
+curl -sf -X POST "$HS/__admin/config" -d '{"revoke_refresh_token": true}' > /dev/null
+curl -sf -X DELETE "$HS/__admin/calls" > /dev/null
+: > "$WORK/crmsyncd.log"
+for i in 1 2 3; do
+	if sync_once; then fail "sync $i succeeded with a refused HubSpot refresh token"; fi
+done
+n=$(curl -sf "$HS/__admin/calls" | jq '.calls["POST /oauth/v1/token"] // 0')
+[ "$n" = 1 ] || fail "HubSpot's token endpoint saw $n refresh attempts, not 1"
+kv hubspot.auth_revoked | grep -q BAD_REFRESH_TOKEN || fail "the state does not record HubSpot's refusal"
+"$CRMSYNC" -c "$WORK/crmsync.conf" status > "$WORK/status.out"
+grep -q "REFUSED since .*reconnect with 'crmsync connect hubspot'" "$WORK/status.out" ||
+	fail "status does not show HubSpot's refused token"
+cat "$WORK/crmsyncd.log" >> "$ALL"
+
+# ---- 9. no secret in any log line or output -------------------------------------------------
 cat "$WORK/crmsyncd.log" "$WORK/sim.log" >> "$ALL"
 for secret in "$(cat "$WORK/consumer-secret")" "$(cat "$WORK/pat")" "$RT0" "$RT1" \
+	"$(cat "$WORK/hs-secret")" "$(jq -r .hubspot.refresh_token "$WORK/ready")" \
 	"$(jq -r .salesforce.refresh_token "$WORK/ready")"; do
 	if grep -qF -- "$secret" "$ALL"; then fail "a secret appears in the logs or output"; fi
 done
-if grep -qE '5Aep861sim\.|!AQ0AQsim|pat-na1-[0-9a-f]|aPrx[0-9a-f]{8}' "$ALL"; then
-	grep -nE '5Aep861sim\.|!AQ0AQsim|pat-na1-[0-9a-f]|aPrx[0-9a-f]{8}' "$ALL" | head -3 >&2
+if grep -qE '5Aep861sim\.|!AQ0AQsim|pat-na1-[0-9a-f]|aPrx[0-9a-f]{8}|COa[0-9a-f]{16}' "$ALL"; then
+	grep -nE '5Aep861sim\.|!AQ0AQsim|pat-na1-[0-9a-f]|aPrx[0-9a-f]{8}|COa[0-9a-f]{16}' "$ALL" | head -3 >&2
 	fail "a token or code appears in the logs or output"
 fi
-echo "ok: connect flows, user switches, rotation, revocation, JWT; no secret in $(wc -l < "$ALL") lines"
+echo "ok: connect flows, user switches, rotation, revocation, JWT, HubSpot OAuth; no secret in $(wc -l < "$ALL") lines"

@@ -81,6 +81,7 @@ struct sim_side {
 	struct hs_access access[32];
 	int naccess;
 	uint64_t tokseq;
+	bool refresh_revoked;  /* /__admin/config {"revoke_refresh_token": true}: the app was uninstalled */
 	struct hs_window burst_pat, burst_oauth, search;
 	long daily_used;
 	int64_t daily_day;

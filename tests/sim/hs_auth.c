@@ -192,7 +192,7 @@ static void oauth_token(struct sim_side *s, const struct sim_req *req, struct si
 			return;
 		}
 	} else if (sim_form_get(req->body, req->body_len, "refresh_token", rt, sizeof(rt)) ||
-		   strcmp(rt, s->refresh_token)) {
+		   strcmp(rt, s->refresh_token) || s->refresh_revoked) {
 		oauth_error(resp, "BAD_REFRESH_TOKEN", "missing or invalid refresh token");
 		return;
 	}
@@ -310,6 +310,8 @@ int hs_admin_config(struct sim_side *s, const struct sim_req *req, struct sim_re
 		if (json_is_true(json_object_get(b, "expire_tokens")))
 			for (int i = 0; i < s->naccess; i++)
 				s->access[i].expires = sim_now_ms() - 1;
+		if (json_is_boolean(v = json_object_get(b, "revoke_refresh_token")))
+			s->refresh_revoked = json_is_true(v);
 		json_decref(b);
 	} else if (strcmp(req->method, "GET")) {
 		sim_resp_json(resp, 405, json_pack("{s:s}", "error", "use GET or POST"));
