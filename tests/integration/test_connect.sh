@@ -11,6 +11,10 @@
 . "$(dirname "$0")/lib.sh"
 
 CRMSYNC="$B/crmsync"
+# under bash (make check's shell), name the command that set -e stopped on
+if [ -n "${BASH_VERSION:-}" ]; then
+	trap 'echo "FAIL: line $LINENO: a command exited $?" >&2' ERR
+fi
 ALL="$WORK/all-output.log"
 : > "$ALL"
 
