@@ -35,6 +35,8 @@ jq '{client_id: .salesforce.client_id, client_secret: .salesforce.client_secret,
 jq '{access_token: .hubspot.token}' build/demo/sim.ready > build/demo/hubspot.json
 umask 022
 
+echo "== crmsync whoami (the integration user and the HubSpot portal; do the tokens work?)"
+build/crmsync -c etc/demo/crmsync.conf whoami || true
 echo "== crmsync check-config etc/demo/crmsync.conf"
 build/crmsync check-config etc/demo/crmsync.conf
 echo "== crmsync plugins list"
