@@ -319,7 +319,8 @@ int sf_auth_check(struct sim_side *s, const char *authz, int org)
 		return -EACCES;
 	for (size_t i = s->ntokens; i-- > 0;)
 		if (strcmp(s->tokens[i].tok, tok) == 0)
-			return s->tokens[i].expires_ms > now && s->tokens[i].org == org
+			return s->tokens[i].expires_ms > now && s->tokens[i].org == org &&
+				       (size_t)s->tokens[i].user < s->nusers
 				       ? s->tokens[i].user : -EACCES;
 	return -EACCES;
 }

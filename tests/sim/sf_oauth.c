@@ -150,7 +150,8 @@ int sf_refresh_lookup(struct sim_side *s, const char *tok)
 {
 	for (size_t i = 0; i < s->nrefresh; i++)
 		if (strcmp(s->refresh[i].tok, tok) == 0)
-			return s->refresh[i].revoked ? -ENOENT : s->refresh[i].user;
+			return s->refresh[i].revoked || (size_t)s->refresh[i].user >= s->nusers
+				       ? -ENOENT : s->refresh[i].user;
 	return -ENOENT;
 }
 
@@ -233,7 +234,7 @@ void sf_oauth_authorize(struct sim_side *s, const struct sim_req *req, int org,
 	const char *method = sim_req_arg(req, "code_challenge_method");
 	char q[512], st[256] = "";
 	struct sf_code *c;
-	int u = s->approve_user;
+	int u = (size_t)s->approve_user < s->nusers ? s->approve_user : 0;
 
 	snprintf(resp->endpoint, sizeof(resp->endpoint), "GET /services/oauth2/authorize");
 	if (!cid || strcmp(cid, s->client_id) != 0) {
@@ -295,7 +296,8 @@ int sf_grant_code(struct sim_side *s, const struct sim_req *req, int org, int *u
 	for (size_t i = 0; i < SF_MAX_CODES; i++)
 		if (s->codes[i].code[0] && strcmp(s->codes[i].code, code) == 0)
 			c = &s->codes[i];
-	if (!c || c->used || c->expires_ms < sim_now_ms() || c->org != org) {
+	if (!c || c->used || c->expires_ms < sim_now_ms() || c->org != org ||
+	    (size_t)c->user >= s->nusers) {
 		sf_oauth_error(resp, 400, "invalid_grant", "invalid authorization code");
 		return -EINVAL;
 	}
