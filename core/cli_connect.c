@@ -325,6 +325,7 @@ int cmd_connect_salesforce(const char *path, int argc, char **argv)
 	struct sf_client *sf = NULL;
 	char *redirect = NULL;
 	const char *org, *user, *old_user;
+	char *synced_user = NULL;
 	int rc, problems = 0;
 
 	rc = parse_sf(&c, argc, argv);
@@ -372,7 +373,9 @@ int cmd_connect_salesforce(const char *path, int argc, char **argv)
 	if (connect_check_state(&cfg, "salesforce.org_id", cred_str(old, "org_id"), org, "org",
 				c.new_org, 0))
 		goto out;
-	old_user = cred_str(old, "user_id");
+	/* the user the state last synced as, else the one of the old file */
+	synced_user = connect_state_get(&cfg, "salesforce.user_id");
+	old_user = synced_user ? synced_user : cred_str(old, "user_id");
 	if (sf_client_new(&sf, &cfg.sf, NULL))
 		goto out;
 	sf_set_session(sf, cred_str(tok, "access_token"), cred_str(tok, "instance_url"),
@@ -414,6 +417,7 @@ out:
 	json_decref(ident);
 	json_decref(creds);
 	free(redirect);
+	free(synced_user);
 	free(c.login_url);
 	free(c.client_id);
 	secret_free(&c.client_secret);

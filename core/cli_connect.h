@@ -38,6 +38,8 @@ int cli_connect_check_permissions(const char *path, struct sf_client *sf, int *p
  * (NULL-terminated key, value list), the side's refused-token record
  * cleared, its token marked as working. */
 int connect_record(const struct config *cfg, const char *side, const char *const *kv);
+/* A setting of the state (caller frees), or NULL when there is none. */
+char *connect_state_get(const struct config *cfg, const char *key);
 /* Read a one-line secret (a file, or stdin when path is "-"); caller wipes. */
 int connect_read_secret(const char *path, const char *what, char **out);
 /* Print the authorization URL and wait for the code (listener on port,

@@ -160,3 +160,16 @@ int connect_record(const struct config *cfg, const char *side, const char *const
 	store_close(st);
 	return 0;
 }
+
+char *connect_state_get(const struct config *cfg, const char *key)
+{
+	struct store *st;
+	char *v = NULL;
+
+	if (access(cfg->core.state, F_OK) == 0 &&
+	    store_open(&st, cfg->core.state, STORE_READONLY) == 0) {
+		store_kv_get(st, key, &v);
+		store_close(st);
+	}
+	return v;
+}

@@ -337,13 +337,15 @@ static int still_revoked(struct sf_client *sf)
 static int same_org(struct sf_client *sf)
 {
 	const char *p = sf->identity_url ? strstr(sf->identity_url, "/id/") : NULL;
-	char org[32] = "", *known = NULL;
+	char org[32] = "", user[32] = "", *known = NULL;
 	int err = 0;
 
-	if (!p || sscanf(p, "/id/%31[^/]/", org) != 1)
+	if (!p || sscanf(p, "/id/%31[^/]/%31[^/?]", org, user) != 2)
 		return 0;
 	if (store_kv_get(sf->store, "salesforce.org_id", &known) == -ENOENT) {
-		store_kv_put(sf->store, "salesforce.org_id", org); /* best effort: checked next time */
+		/* best effort: checked next time */
+		store_kv_put(sf->store, "salesforce.org_id", org);
+		store_kv_put(sf->store, "salesforce.user_id", user);
 		return 0;
 	}
 	if (known && strcmp(known, org) != 0) {
@@ -351,6 +353,9 @@ static int same_org(struct sf_client *sf)
 			"map of org %s: reconnect a user of org %s, or start afresh with 'crmsync connect "
 			"salesforce --new-org'", sf->cred_path, org, store_path(sf->store), known, known);
 		err = -EXDEV;
+	} else {
+		/* who the state syncs as: `crmsync connect` checks a new user against it */
+		store_kv_put(sf->store, "salesforce.user_id", user);
 	}
 	free(known);
 	return err;

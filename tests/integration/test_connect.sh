@@ -33,6 +33,8 @@ sf_connect() {
 	shift 2
 	curl -sf -m 10 -X POST "$SF/__admin/auth" -d "{\"approve_user\": \"$user\"}" > /dev/null ||
 		fail "the simulator does not answer /__admin/auth"
+	# no output of an earlier run may be taken for this one's
+	rm -f "$WORK/connect.out" "$WORK/connect.err"
 	"$CRMSYNC" -c "$WORK/crmsync.conf" connect salesforce --client-id "$CID" \
 		--client-secret-file "$WORK/consumer-secret" --port 0 --timeout 30 "$@" \
 		< /dev/null > "$WORK/connect.out" 2> "$WORK/connect.err" &
@@ -68,7 +70,7 @@ sf_connect_paste() {
 	shift
 	curl -sf -m 10 -X POST "$SF/__admin/auth" -d "{\"approve_user\": \"$user\"}" > /dev/null ||
 		fail "the simulator does not answer /__admin/auth"
-	rm -f "$WORK/paste"
+	rm -f "$WORK/paste" "$WORK/connect.out" "$WORK/connect.err"
 	mkfifo "$WORK/paste"
 	"$CRMSYNC" -c "$WORK/crmsync.conf" connect salesforce --client-id "$CID" \
 		--client-secret-file "$WORK/consumer-secret" --no-listen --port 1717 --timeout 30 "$@" \
@@ -248,6 +250,7 @@ grep -q 'second@crmsync-sim.example' "$WORK/whoami.out" || fail "whoami after JW
 
 # ---- 8. HubSpot: the OAuth install flow; a refused refresh token stops it, once -------------
 (umask 077; jq -r .hubspot.client_secret "$WORK/ready" > "$WORK/hs-secret")
+rm -f "$WORK/hso.out" "$WORK/hso.err"
 "$CRMSYNC" -c "$WORK/crmsync.conf" connect hubspot --oauth --client-id "$(jq -r .hubspot.client_id "$WORK/ready")" \
 	--client-secret-file "$WORK/hs-secret" --port 0 --timeout 30 < /dev/null > "$WORK/hso.out" 2> "$WORK/hso.err" &
 cpid=$!
@@ -280,7 +283,18 @@ grep -q "REFUSED since .*reconnect with 'crmsync connect hubspot'" "$WORK/status
 	fail "status does not show HubSpot's refused token"
 cat "$WORK/crmsyncd.log" >> "$ALL"
 
-# ---- 9. no secret in any log line or output -------------------------------------------------
+# ---- 9. credentials written by hand (no user recorded in them): the state still knows
+# whom it synced as, so a user lacking access is still refused ------------------------------
+"$CRMSYNC" -c "$WORK/crmsync.conf" connect hubspot --token-file "$WORK/pat" >> "$ALL" 2>&1 ||
+	fail "reconnecting HubSpot failed"
+(umask 077; jq '{client_id: .salesforce.client_id, client_secret: .salesforce.client_secret,
+	refresh_token: .salesforce.refresh_token}' "$WORK/ready" > "$WORK/sf.json")
+sync_once || fail "sync with hand-written credentials failed"
+sf_connect limited@crmsync-sim.example 1
+grep -q 'Contact.Title' "$WORK/connect.out" || fail "hand-written credentials: Contact.Title not listed"
+grep -q 'not switching' "$WORK/connect.err" || fail "hand-written credentials: the switch was not refused"
+
+# ---- 10. no secret in any log line or output -------------------------------------------------
 cat "$WORK/crmsyncd.log" "$WORK/sim.log" >> "$ALL"
 for secret in "$(cat "$WORK/consumer-secret")" "$(cat "$WORK/pat")" "$RT0" "$RT1" \
 	"$(cat "$WORK/hs-secret")" "$(jq -r .hubspot.refresh_token "$WORK/ready")" \
