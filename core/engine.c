@@ -362,6 +362,7 @@ static int setup_object(struct sync_obj *o)
 	struct mapping_problems probs = { 0 };
 	json_t *hs_resp = NULL;
 	size_t n_hs = 0, nsf = 0;
+	int64_t started = store_now_ms();
 	int err;
 
 	o->ops = &o->inst->plugin->object;
@@ -428,6 +429,9 @@ static int setup_object(struct sync_obj *o)
 	}
 	for (size_t i = 0; i < probs.n; i++)
 		record_setup_problem(o, &probs.v[i]);
+	/* the mapping and metadata problems this check no longer finds are fixed */
+	if (!o->e->opts.dry_run)
+		store_error_resolve_setup(o->e->store, o->inst->name, started, 0, "fixed", NULL);
 	o->hs_props = json_array();
 	add_prop(o, ext_prop(o->e));
 	for (const char *const *p = o->ops->hubspot_properties; p && *p; p++)
@@ -546,7 +550,7 @@ static struct unit *unit_for_pair(struct sync_obj *o, const struct store_pair *p
 	return u;
 }
 
-static int on_hs_record(json_t *j, void *user)
+int on_hs_record(json_t *j, void *user)
 {
 	struct sync_obj *o = user;
 	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
@@ -803,6 +807,8 @@ int engine_cycle(struct engine *e)
 	}
 	owners_release(e);
 	owners_load(e);
+	if (retry_collect(e))
+		log_warn("cannot read the resync queue and due retries; trying again next cycle");
 	order_objects(e->cfg, order, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (e->opts.stop && *e->opts.stop) {
@@ -813,6 +819,7 @@ int engine_cycle(struct engine *e)
 		if (err)
 			rc = 1;
 	}
+	retry_release(e);
 	free(order);
 	return rc;
 }
@@ -834,6 +841,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		load_cursors(&o);
 		err = pull(&o);
 	}
+	if (!err)
+		err = retry_pull(&o);
 	if (!err)
 		err = related_triggers(&o);
 	if (!err)
@@ -857,6 +866,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	}
 	if (!err && !o.incomplete && !e->opts.dry_run)
 		err = save_cursors(&o);
+	if (!e->opts.dry_run)
+		retry_finish(&o, !err);
 	cyc.finished_at = store_now_ms();
 	cyc.n_read = o.n_read;
 	cyc.n_written = o.n_created_sf + o.n_created_hs + o.n_updated_sf + o.n_updated_hs + o.n_deleted;

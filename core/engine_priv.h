@@ -19,6 +19,20 @@
 
 struct budget;
 
+/* A failed record coming back this cycle (retry.c). */
+struct retry_item {
+	int64_t error_id;
+	int64_t request_id;                 /* the admin's resync request, 0 if none */
+	char object[64];
+	char hs_id[STORE_ID_MAX + 1];
+	char sf_type[STORE_TYPE_MAX + 1];
+	char sf_id[STORE_ID_MAX + 1];
+	int64_t attempts;
+	int retry;
+	int scheduled;                      /* an automatic retry (else only resync) */
+	int seen, finished;                 /* its object ran / was done with it */
+};
+
 struct engine {
 	struct config *cfg;
 	struct store *store;
@@ -31,6 +45,8 @@ struct engine {
 	 * (values are owned strings) */
 	struct strmap owner_hs_to_sf, owner_sf_to_hs;
 	int owners_loaded;
+	struct retry_item *retries;         /* this cycle's resyncs and due retries */
+	size_t nretries;
 };
 
 /* One Salesforce object of an object component ("Lead"). */
@@ -130,6 +146,14 @@ int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t 
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
 int on_sf_partner(json_t *j, void *user);
 
+int on_hs_record(json_t *j, void *user);
+
+/* retry.c */
+int retry_collect(struct engine *e);
+int retry_pull(struct sync_obj *o);
+void retry_finish(struct sync_obj *o, int ok);
+void retry_release(struct engine *e);
+
 /* owners.c */
 int owners_load(struct engine *e);
 void owners_release(struct engine *e);
@@ -156,5 +180,9 @@ int resolve_synced(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);
+/* The same naming the field the failure is about. */
+void record_failure_field(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
+			  const char *code, const char *subcode, const char *message, const char *raw,
+			  const char *field);
 
 #endif
