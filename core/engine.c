@@ -155,6 +155,15 @@ static void unit_free(struct unit *u)
 	free(u);
 }
 
+int field_in_use(const struct sync_obj *o, const struct mapping_field *f, const char *sf_type)
+{
+	for (size_t i = 0; i < o->nsfo; i++)
+		if (sf_type && strcmp(o->sfo[i].name, sf_type) == 0)
+			return mapping_field_applies(f, sf_type) &&
+			       json_object_get(o->sfo[i].usable, f->salesforce) != NULL;
+	return 0;
+}
+
 struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name)
 {
 	for (size_t i = 0; i < o->nsfo; i++)
@@ -171,6 +180,7 @@ static void sync_obj_release(struct sync_obj *o)
 	for (size_t i = 0; i < o->nsfo; i++) {
 		free(o->sfo[i].name);
 		json_decref(o->sfo[i].types);
+		json_decref(o->sfo[i].usable);
 		for (size_t k = 0; k < o->sfo[i].nselect; k++)
 			free(o->sfo[i].select[k]);
 		free(o->sfo[i].select);
@@ -398,6 +408,7 @@ static int setup_object(struct sync_obj *o)
 
 		so->name = xstrdup(o->ops->salesforce_objects[k]);
 		so->cursor = -1;
+		so->usable = json_object();
 		err = describe_sf(o, so->name, so, &desc, &meta, &nmeta);
 		if (err)
 			goto out;
@@ -421,8 +432,11 @@ static int setup_object(struct sync_obj *o)
 		for (size_t i = 0; i < o->map->n_fields; i++) {
 			const struct mapping_field *mf = &o->map->fields[i];
 
-			if (mapping_field_applies(mf, so->name) && !field_has_problem(&probs, mf, so->name))
+			if (mapping_field_applies(mf, so->name) && !field_has_problem(&probs, mf, so->name) &&
+			    json_object_get(so->types, mf->salesforce)) {
 				add_select(so, mf->salesforce);
+				json_object_set_new(so->usable, mf->salesforce, json_true());
+			}
 		}
 		free(meta);
 		json_decref(desc);

@@ -53,6 +53,7 @@ struct engine {
 struct sf_obj {
 	char *name;
 	json_t *types;           /* field name -> describe type (string) */
+	json_t *usable;          /* mapped fields that passed the metadata check -> true */
 	char **select;           /* SOQL field list */
 	size_t nselect;
 	long long cursor;        /* ms; -1: never synced */
@@ -116,6 +117,9 @@ struct sync_obj {
 
 /* engine.c */
 struct unit *unit_add(struct sync_obj *o);
+/* Does mapping line f sync on Salesforce object sf_type: it applies there,
+ * and the metadata check found nothing wrong with it on that object? */
+int field_in_use(const struct sync_obj *o, const struct mapping_field *f, const char *sf_type);
 struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name);
 const char *ext_field(const struct engine *e);
 const char *ext_prop(const struct engine *e);

@@ -192,8 +192,7 @@ void plan_update(struct sync_obj *o, struct unit *u)
 		enum merge_result r;
 		char *canon = NULL;
 
-		if (!mapping_field_applies(f, u->sf_type) || !sync_sf_obj(o, u->sf_type) ||
-		    !json_object_get(sync_sf_obj(o, u->sf_type)->types, f->salesforce))
+		if (!field_in_use(o, f, u->sf_type))
 			continue;
 		if (have_base && !store_fields_find(&old, f->hubspot, &base))
 			base = NULL;
@@ -296,8 +295,7 @@ static void plan_create(struct sync_obj *o, struct unit *u, int to_sf)
 		const struct mapping_field *f = o->fields[i];
 		const char *v;
 
-		if (!mapping_field_applies(f, u->sf_type) ||
-		    !json_object_get(sync_sf_obj(o, u->sf_type)->types, f->salesforce))
+		if (!field_in_use(o, f, u->sf_type))
 			continue;
 		if (to_sf ? !mapping_rule_writes_sf(f->rule) : !mapping_rule_writes_hs(f->rule))
 			continue;

@@ -421,8 +421,10 @@ int store_error_counts(struct store *s, struct store_error_count **out, size_t *
 	 * one when known, else its Salesforce one. */
 	if ((err = store_prep(s, ST_ERR_COUNTS,
 			      "SELECT type, count(DISTINCT eid), count(DISTINCT rec) FROM ("
+			      /* an error naming no record (a mapping problem) affects none */
 			      " SELECT type, id AS eid, object || x'1f' || CASE WHEN hs_id <> ''"
-			      "  THEN '1' || x'1f' || hs_id ELSE '2' || x'1f' || sf_id END AS rec"
+			      "  THEN '1' || x'1f' || hs_id WHEN sf_id <> '' THEN '2' || x'1f' || sf_id"
+			      "  END AS rec"
 			      "  FROM sync_error"
 			      " UNION ALL"
 			      " SELECT e.type, e.id, a.object || x'1f' || a.side || x'1f' || a.record_id"
