@@ -94,7 +94,8 @@ int cmd_status(const char *path, int as_json)
 		if (!known)
 			memset(&sn, 0, sizeof(sn));
 		cli_fmt_time(known ? sn.last_digest_at : 0, last, sizeof(last));
-		cli_fmt_time(sn.next_digest_at, next, sizeof(next));
+		cli_fmt_time(sn.failures ? notify_retry_at(st, inst->name) : sn.next_digest_at, next,
+			     sizeof(next));
 		json_array_append_new(channels,
 				      json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:I, s:s}", "name",
 						inst->name, "plugin",
@@ -102,7 +103,8 @@ int cmd_status(const char *path, int as_json)
 							? cfg_section_get(inst->section, "plugin") : inst->name,
 						"enabled", inst->enabled, "frequency",
 						notify_frequency_name(inst->frequency), "last_sent", last,
-						"next", sn.next_digest_at ? next : "", "failures",
+						"next", sn.failures || sn.next_digest_at ? next : "",
+						"failures",
 						(json_int_t)sn.failures, "last_error", sn.last_error));
 	}
 	errors = json_object();

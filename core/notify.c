@@ -278,15 +278,47 @@ static int load_state(struct store *st, const struct crmsync_instance *inst, int
 	return err;
 }
 
+/* When a failing channel is tried again: kept beside its schedule, so a
+ * retry never moves the next digest. */
+static char *retry_key(const struct crmsync_instance *inst)
+{
+	return xasprintf("notify.retry_at.%s", inst->name);
+}
+
+int64_t notify_retry_at(struct store *st, const char *channel)
+{
+	char *key = xasprintf("notify.retry_at.%s", channel);
+	int64_t v = 0;
+
+	if (store_kv_get_int(st, key, &v))
+		v = 0;
+	free(key);
+	return v;
+}
+
 static void failed(struct store *st, const struct crmsync_instance *inst, struct store_notify *sn,
 		   int64_t now, const char *why)
 {
+	char *key = retry_key(inst), val[32];
+
 	sn->failures++;
 	snprintf(sn->last_error, sizeof(sn->last_error), "%s", why);
-	sn->next_digest_at = now + backoff_ms(sn->failures);
+	snprintf(val, sizeof(val), "%" PRId64, now + backoff_ms(sn->failures));
 	log_warn("%s: delivery failed (%" PRId64 " in a row): %s; next try in %" PRId64 " s",
 		 inst->tag, sn->failures, why, backoff_ms(sn->failures) / 1000);
 	store_notify_put(st, inst->name, sn);
+	store_kv_put(st, key, val);
+	free(key);
+}
+
+static void succeeded(struct store *st, const struct crmsync_instance *inst, struct store_notify *sn)
+{
+	char *key = retry_key(inst);
+
+	sn->failures = 0;
+	sn->last_error[0] = '\0';
+	store_kv_del(st, key);
+	free(key);
 }
 
 /* A pending event (one that could not be delivered yet), per channel. */
@@ -320,6 +352,8 @@ static int send_pending_event(struct store *st, struct crmsync_instance *inst,
 		failed(st, inst, sn, now, why);
 	} else {
 		store_kv_del(st, key);
+		succeeded(st, inst, sn);
+		store_notify_put(st, inst->name, sn);
 		log_info("%s: delivered: %s", inst->tag, text);
 	}
 	free(text);
@@ -348,7 +382,7 @@ int notify_run(struct config *cfg, struct store *st)
 			continue;
 		}
 		digest = inst->frequency != NOTIFY_IMMEDIATE;
-		if (sn.failures && now < sn.next_digest_at)
+		if (sn.failures && now < notify_retry_at(st, inst->name))
 			continue; /* backing off */
 		if (send_pending_event(st, inst, &sn, now)) {
 			rc = -EAGAIN;
@@ -363,9 +397,9 @@ int notify_run(struct config *cfg, struct store *st)
 		if (!nw.total_new && (!digest || !nw.total_current)) {
 			/* nothing to tell: a digest slot passes quietly */
 			if (digest || sn.failures) {
-				sn.failures = 0;
-				sn.last_error[0] = '\0';
-				sn.next_digest_at = digest ? notify_next_slot(inst, now) : 0;
+				succeeded(st, inst, &sn);
+				if (digest)
+					sn.next_digest_at = notify_next_slot(inst, now);
 				store_notify_put(st, inst->name, &sn);
 			}
 			news_release(&nw);
@@ -378,8 +412,7 @@ int notify_run(struct config *cfg, struct store *st)
 			rc = -EAGAIN;
 		} else {
 			log_info("%s: sent: %s", inst->tag, subject);
-			sn.failures = 0;
-			sn.last_error[0] = '\0';
+			succeeded(st, inst, &sn);
 			sn.watermark = nw.max_id;
 			sn.last_digest_at = now;
 			sn.next_digest_at = digest ? notify_next_slot(inst, now) : 0;
@@ -422,7 +455,7 @@ int notify_event(struct config *cfg, struct store *st, const char *subject, cons
 			rc = -EIO;
 		free(text);
 		free(key);
-		if (!sn.failures || now >= sn.next_digest_at)
+		if (!sn.failures || now >= notify_retry_at(st, inst->name))
 			if (send_pending_event(st, inst, &sn, now))
 				rc = -EAGAIN;
 	}

@@ -25,5 +25,7 @@ int notify_event(struct config *cfg, struct store *st, const char *subject, cons
 /* The first digest slot of a daily/weekly channel after `after` (ms). */
 int64_t notify_next_slot(const struct crmsync_instance *inst, int64_t after);
 const char *notify_frequency_name(int f);
+/* When a failing channel is tried next (0: not failing). */
+int64_t notify_retry_at(struct store *st, const char *channel);
 
 #endif

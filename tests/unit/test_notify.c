@@ -266,7 +266,7 @@ static void test_immediate_and_backoff(void **state)
 	assert_int_equal(store_notify_get(st, "ops", &sn), 0);
 	assert_int_equal(sn.failures, 1);
 	assert_true(strlen(sn.last_error) > 0);
-	assert_int_equal(sn.next_digest_at, JAN15 + MIN);
+	assert_int_equal(notify_retry_at(st, "ops"), JAN15 + MIN);
 	open_sink();                              /* back, but inside the backoff */
 	set_now(JAN15 + 30000);
 	assert_int_equal(notify_run(&cfg, st), 0);
@@ -301,6 +301,37 @@ static void test_immediate_and_backoff(void **state)
 	close_sink();
 }
 
+/* A failing daily channel: the retry of an event does not bring the next
+ * digest forward. */
+static void test_retry_keeps_schedule(void **state)
+{
+	struct config cfg;
+	struct store *st;
+	struct store_notify sn;
+	char *got;
+
+	(void)state;
+	fresh_store();
+	set_now(JAN15 + 14 * 3600 * 1000);       /* 14:00, digest at 08:00 */
+	load(&cfg, "daily", "digest_time = 08:00");
+	st = open_store();
+	add_error(st, "duplicate", "301", "dup");
+	assert_true(notify_event(&cfg, st, "crmsync paused", "spent") < 0);   /* no socket */
+	open_sink();
+	set_now(JAN15 + 14 * 3600 * 1000 + 2 * MIN);
+	assert_int_equal(notify_run(&cfg, st), 0);
+	got = drain();
+	assert_int_equal(count_of(got, "crmsync paused"), 1);
+	assert_int_equal(count_of(got, "digest"), 0);
+	free(got);
+	assert_int_equal(store_notify_get(st, "ops", &sn), 0);
+	assert_int_equal(sn.next_digest_at, JAN15 + DAY + 8 * 3600 * 1000);
+	assert_int_equal(sn.failures, 0);
+	store_close(st);
+	config_release(&cfg);
+	close_sink();
+}
+
 static void test_config_errors(void **state)
 {
 	struct errlist errs = { 0 };
@@ -330,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_daily_once_across_restart),
 		cmocka_unit_test(test_immediate_and_backoff),
+		cmocka_unit_test(test_retry_keeps_schedule),
 		cmocka_unit_test(test_config_errors),
 	};
 	const char *top = getenv("top_builddir");
