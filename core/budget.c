@@ -19,6 +19,7 @@
 #include "util.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
+#define RETRY_CAP_NO_ALLOCATION 5000
 #define SLOW_SHARE 0.8        /* past this share of the allocation, slow down */
 #define SLOW_DELAY_MS 250     /* per call while slowed */
 
@@ -163,4 +164,35 @@ int budget_status_read(struct store *store, int64_t cfg_allocation, struct budge
 		free(reason);
 	}
 	return 0;
+}
+
+/*
+ * Automatic retries of failed records spend calls on records that failed
+ * before; they stop once 75 % of the allocation is used (5,000 calls in 24 h
+ * when no allocation is set), or 75 % of the org's own limit, so that they
+ * never eat into what fresh changes need. An admin's resync is not held back.
+ */
+int budget_retries_allowed(struct store *store, int64_t cfg_allocation, char *why, size_t len)
+{
+	struct budget_status st;
+	int64_t cap;
+
+	if (budget_status_read(store, cfg_allocation, &st))
+		return 0;
+	cap = st.allocation > 0 ? st.allocation * 3 / 4 : RETRY_CAP_NO_ALLOCATION;
+	if (st.paused) {
+		snprintf(why, len, "the sync is paused (%s)", st.reason);
+		return 0;
+	}
+	if (st.used_24h >= cap) {
+		snprintf(why, len, "%lld of %lld allocated calls used in 24 h (retries stop at %lld)",
+			 (long long)st.used_24h, (long long)st.allocation, (long long)cap);
+		return 0;
+	}
+	if (st.org_max > 0 && st.org_used >= st.org_max * 3 / 4) {
+		snprintf(why, len, "the org has used %lld of its %lld daily calls",
+			 (long long)st.org_used, (long long)st.org_max);
+		return 0;
+	}
+	return 1;
 }

@@ -9,6 +9,7 @@
 #ifndef CRMSYNC_BUDGET_H
 #define CRMSYNC_BUDGET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct budget;
@@ -35,5 +36,10 @@ struct budget_status {
 };
 /* Read the figures (from the store: works for the CLI without a budget). */
 int budget_status_read(struct store *store, int64_t cfg_allocation, struct budget_status *st);
+
+/* May failed records be retried automatically now? 0 (with why) once 75 %
+ * of the allocation (5,000 calls with none set) or of the org's limit is
+ * used, or while paused. */
+int budget_retries_allowed(struct store *store, int64_t cfg_allocation, char *why, size_t len);
 
 #endif

@@ -18,8 +18,6 @@
 #include "mapping.h"
 #include "util.h"
 
-#define EXIT_USAGE 2
-
 static const char *default_config(void)
 {
 	const char *env = getenv("CRMSYNC_CONFIG");
@@ -52,6 +50,12 @@ static void usage(FILE *out)
 		"                           (checked first) or the OAuth install flow\n"
 		"  whoami [--json]          the Salesforce user and HubSpot portal crmsync acts\n"
 		"                           as, and whether each token works now\n"
+		"  errors                   sync errors: one card per type (errors, records)\n"
+		"  errors list [--type T] [--json]   the current errors\n"
+		"  errors show ID           one error in full: both records, details, what to do\n"
+		"  errors export [--type T] [-o FILE] [--bom]   as CSV (RFC 4180, UTF-8)\n"
+		"  errors history [--type T] [--limit N]        resolved errors: when and how\n"
+		"  resync ID... | --type T  retry these errors (at most 100) on the next cycle\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE        configuration file (default %s;\n"
@@ -204,6 +208,8 @@ static int cmd_plugins_describe(const char *path, const char *name)
 		"plugin", "plugin file name in plugin_dir (default: NAME)",
 		"enabled", "yes|no (default yes)",
 		"frequency", "immediate|daily|weekly (default immediate)",
+		"digest_time", "HH:MM, local time, of daily and weekly digests (default 08:00)",
+		"digest_day", "monday..sunday: the weekly digest's day (default monday)",
 		NULL
 	};
 	struct errlist errs = { 0 };
@@ -329,6 +335,10 @@ int main(int argc, char **argv)
 		return cmd_connect(config, argc - optind, argv + optind);
 	if (strcmp(cmd, "whoami") == 0)
 		return cmd_whoami(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "errors") == 0)
+		return cmd_errors(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "resync") == 0)
+		return cmd_resync(config, argc - optind, argv + optind);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -17,10 +17,11 @@
 #include "cfg.h"
 #include "cli.h"
 #include "cli_connect.h"
+#include "notify.h"
 #include "store.h"
 #include "util.h"
 
-static void fmt_time(int64_t ms, char *buf, size_t len)
+void cli_fmt_time(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -33,7 +34,7 @@ static void fmt_time(int64_t ms, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int open_store(const struct config *cfg, struct store **st, int flags)
+int cli_open_store(const struct config *cfg, struct store **st, int flags)
 {
 	int err = store_open(st, cfg->core.state, flags);
 
@@ -48,8 +49,8 @@ static int add_cycle(const struct store_cycle *c, void *arg)
 	json_t *objects = arg;
 	char started[32], finished[32];
 
-	fmt_time(c->started_at, started, sizeof(started));
-	fmt_time(c->finished_at, finished, sizeof(finished));
+	cli_fmt_time(c->started_at, started, sizeof(started));
+	cli_fmt_time(c->finished_at, finished, sizeof(finished));
 	json_array_append_new(objects,
 			      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "object", c->object,
 					"started", started, "finished", finished, "read", (json_int_t)c->n_read,
@@ -64,7 +65,7 @@ int cmd_status(const char *path, int as_json)
 	struct store_error_count *counts = NULL;
 	struct store *st;
 	struct config cfg;
-	json_t *root, *objects, *errors;
+	json_t *root, *objects, *errors, *channels;
 	size_t ncounts = 0;
 	int64_t resyncs = 0;
 
@@ -72,7 +73,7 @@ int cmd_status(const char *path, int as_json)
 		config_release(&cfg);
 		return 1;
 	}
-	if (open_store(&cfg, &st, STORE_READONLY)) {
+	if (cli_open_store(&cfg, &st, STORE_READONLY)) {
 		config_release(&cfg);
 		return 1;
 	}
@@ -81,6 +82,32 @@ int cmd_status(const char *path, int as_json)
 	store_cycle_list(st, add_cycle, objects);
 	store_error_counts(st, &counts, &ncounts);
 	store_resync_pending(st, &resyncs);
+	channels = json_array();
+	for (size_t i = 0; i < cfg.ninst; i++) {
+		const struct crmsync_instance *inst = cfg.inst[i];
+		struct store_notify sn;
+		char last[32], next[32];
+		int known;
+
+		if (inst->kind != KIND_NOTIFIER)
+			continue;
+		known = store_notify_get(st, inst->name, &sn) == 0;
+		if (!known)
+			memset(&sn, 0, sizeof(sn));
+		cli_fmt_time(known ? sn.last_digest_at : 0, last, sizeof(last));
+		cli_fmt_time(sn.failures ? notify_retry_at(st, inst->name) : sn.next_digest_at, next,
+			     sizeof(next));
+		json_array_append_new(channels,
+				      json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:I, s:s}", "name",
+						inst->name, "plugin",
+						cfg_section_get(inst->section, "plugin")
+							? cfg_section_get(inst->section, "plugin") : inst->name,
+						"enabled", inst->enabled, "frequency",
+						notify_frequency_name(inst->frequency), "last_sent", last,
+						"next", sn.failures || sn.next_digest_at ? next : "",
+						"failures",
+						(json_int_t)sn.failures, "last_error", sn.last_error));
+	}
 	errors = json_object();
 	for (size_t i = 0; i < ncounts; i++)
 		json_object_set_new(errors, counts[i].type,
@@ -91,6 +118,7 @@ int cmd_status(const char *path, int as_json)
 			 "org_used", (json_int_t)bs.org_used, "org_limit", (json_int_t)bs.org_max,
 			 "paused", bs.paused, "pause_reason", bs.reason, "objects", objects, "errors",
 			 errors, "resyncs_pending", (json_int_t)resyncs);
+	json_object_set_new(root, "notifiers", channels);
 	cli_identity_status(&cfg, st, as_json ? root : NULL);
 	if (as_json) {
 		char *s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -132,6 +160,29 @@ int cmd_status(const char *path, int as_json)
 			       counts[i].errors, counts[i].records);
 		if (resyncs)
 			printf("\nResyncs waiting: %" PRId64 "\n", resyncs);
+		printf("\nNotifier channels\n");
+		if (!json_array_size(channels))
+			printf("  none configured\n");
+		json_array_foreach(channels, i, o) {
+			const char *name = json_string_value(json_object_get(o, "name"));
+			json_int_t fails = json_integer_value(json_object_get(o, "failures"));
+
+			if (!json_is_true(json_object_get(o, "enabled"))) {
+				printf("  %-16s off\n", name);
+				continue;
+			}
+			printf("  %-16s %-9s %s, last sent %s", name,
+			       json_string_value(json_object_get(o, "frequency")),
+			       fails ? "FAILING" : "ok", json_string_value(json_object_get(o, "last_sent")));
+			if (*json_string_value(json_object_get(o, "next")))
+				printf(", next %s %s", fails ? "try" : "digest",
+				       json_string_value(json_object_get(o, "next")));
+			printf("\n");
+			if (fails)
+				printf("  %-16s %" JSON_INTEGER_FORMAT " failed send%s in a row: %s\n", "",
+				       fails, fails == 1 ? "" : "s",
+				       json_string_value(json_object_get(o, "last_error")));
+		}
 	}
 	json_decref(root);
 	free(counts);
@@ -162,7 +213,7 @@ int cmd_allocation(const char *path, int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	if (open_store(&cfg, &st, argc ? 0 : STORE_READONLY))
+	if (cli_open_store(&cfg, &st, argc ? 0 : STORE_READONLY))
 		goto out;
 	if (argc) {
 		char v[32];

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,7 +79,10 @@ static const char *const frequencies[] = { "immediate", "daily", "weekly", NULL 
 /* Keys the core handles in plugin sections, by section type. */
 static const char *const object_reserved[] = { "plugin", "enabled", "mapping", NULL };
 static const char *const resolver_reserved[] = { "plugin", NULL };
-static const char *const notifier_reserved[] = { "plugin", "enabled", "frequency", NULL };
+static const char *const notifier_reserved[] = { "plugin", "enabled", "frequency", "digest_time",
+						 "digest_day", NULL };
+static const char *const weekdays[] = { "sunday", "monday", "tuesday", "wednesday", "thursday",
+					"friday", "saturday", NULL };
 
 struct parse_state {
 	struct config *cfg;
@@ -488,6 +492,34 @@ static void build_instances(struct config *cfg, int load_plugins, struct errlist
 					    cfg->path, kv->line, sec->header, kv->value);
 			else
 				inst->frequency = f;
+		}
+		inst->digest_minute = 8 * 60;
+		inst->digest_wday = 1;
+		kv = cfg_section_find(sec, "digest_time");
+		if (kv && kind == KIND_NOTIFIER) {
+			unsigned hh, mm;
+			char extra;
+
+			if (sscanf(kv->value, "%2u:%2u%c", &hh, &mm, &extra) != 2 || hh > 23 || mm > 59)
+				errlist_add(errs, "%s:%d: [%s] digest_time: '%s' is not a time of day (write "
+						  "HH:MM, 24-hour, in the daemon's local time zone)",
+					    cfg->path, kv->line, sec->header, kv->value);
+			else
+				inst->digest_minute = (int)(hh * 60 + mm);
+		}
+		kv = cfg_section_find(sec, "digest_day");
+		if (kv && kind == KIND_NOTIFIER) {
+			int d = -1;
+
+			for (int j = 0; weekdays[j]; j++)
+				if (strcasecmp(weekdays[j], kv->value) == 0)
+					d = j;
+			if (d < 0)
+				errlist_add(errs, "%s:%d: [%s] digest_day: '%s' is not a day of the week "
+						  "(monday ... sunday)", cfg->path, kv->line, sec->header,
+					    kv->value);
+			else
+				inst->digest_wday = d;
 		}
 		pname = cfg_section_get(sec, "plugin");
 		if (!pname)

@@ -143,7 +143,8 @@ int dispatch_failure(struct config *cfg, struct store *store, const struct faile
 	struct store_error e = { 0 };
 	struct store_detail *details = NULL;
 	struct store_ref *refs = NULL;
-	int64_t now = store_now_ms();
+	/* the retry schedule runs on the daemon clock, which tests can move */
+	int64_t now = clock_now_ms();
 	int err;
 
 	classify(cfg, fw, &d);

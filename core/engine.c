@@ -158,6 +158,15 @@ static void unit_free(struct unit *u)
 	free(u);
 }
 
+int field_in_use(const struct sync_obj *o, const struct mapping_field *f, const char *sf_type)
+{
+	for (size_t i = 0; i < o->nsfo; i++)
+		if (sf_type && strcmp(o->sfo[i].name, sf_type) == 0)
+			return mapping_field_applies(f, sf_type) &&
+			       json_object_get(o->sfo[i].usable, f->salesforce) != NULL;
+	return 0;
+}
+
 struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name)
 {
 	for (size_t i = 0; i < o->nsfo; i++)
@@ -174,6 +183,7 @@ static void sync_obj_release(struct sync_obj *o)
 	for (size_t i = 0; i < o->nsfo; i++) {
 		free(o->sfo[i].name);
 		json_decref(o->sfo[i].types);
+		json_decref(o->sfo[i].usable);
 		for (size_t k = 0; k < o->sfo[i].nselect; k++)
 			free(o->sfo[i].select[k]);
 		free(o->sfo[i].select);
@@ -365,6 +375,7 @@ static int setup_object(struct sync_obj *o)
 	struct mapping_problems probs = { 0 };
 	json_t *hs_resp = NULL;
 	size_t n_hs = 0, nsf = 0;
+	int64_t started = store_now_ms();
 	int err;
 
 	o->ops = &o->inst->plugin->object;
@@ -400,6 +411,7 @@ static int setup_object(struct sync_obj *o)
 
 		so->name = xstrdup(o->ops->salesforce_objects[k]);
 		so->cursor = -1;
+		so->usable = json_object();
 		err = describe_sf(o, so->name, so, &desc, &meta, &nmeta);
 		if (err)
 			goto out;
@@ -423,14 +435,20 @@ static int setup_object(struct sync_obj *o)
 		for (size_t i = 0; i < o->map->n_fields; i++) {
 			const struct mapping_field *mf = &o->map->fields[i];
 
-			if (mapping_field_applies(mf, so->name) && !field_has_problem(&probs, mf, so->name))
+			if (mapping_field_applies(mf, so->name) && !field_has_problem(&probs, mf, so->name) &&
+			    json_object_get(so->types, mf->salesforce)) {
 				add_select(so, mf->salesforce);
+				json_object_set_new(so->usable, mf->salesforce, json_true());
+			}
 		}
 		free(meta);
 		json_decref(desc);
 	}
 	for (size_t i = 0; i < probs.n; i++)
 		record_setup_problem(o, &probs.v[i]);
+	/* the mapping and metadata problems this check no longer finds are fixed */
+	if (!o->e->opts.dry_run)
+		store_error_resolve_setup(o->e->store, o->inst->name, started, 0, "fixed", NULL);
 	o->hs_props = json_array();
 	add_prop(o, ext_prop(o->e));
 	for (const char *const *p = o->ops->hubspot_properties; p && *p; p++)
@@ -549,7 +567,7 @@ static struct unit *unit_for_pair(struct sync_obj *o, const struct store_pair *p
 	return u;
 }
 
-static int on_hs_record(json_t *j, void *user)
+int on_hs_record(json_t *j, void *user)
 {
 	struct sync_obj *o = user;
 	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
@@ -806,6 +824,8 @@ int engine_cycle(struct engine *e)
 	}
 	owners_release(e);
 	owners_load(e);
+	if (retry_collect(e))
+		log_warn("cannot read the resync queue and due retries; trying again next cycle");
 	order_objects(e->cfg, order, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (e->opts.stop && *e->opts.stop) {
@@ -816,6 +836,7 @@ int engine_cycle(struct engine *e)
 		if (err)
 			rc = 1;
 	}
+	retry_release(e);
 	free(order);
 	return rc;
 }
@@ -837,6 +858,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		load_cursors(&o);
 		err = pull(&o);
 	}
+	if (!err)
+		err = retry_pull(&o);
 	if (!err)
 		err = related_triggers(&o);
 	if (!err)
@@ -860,6 +883,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	}
 	if (!err && !o.incomplete && !e->opts.dry_run)
 		err = save_cursors(&o);
+	if (!e->opts.dry_run)
+		retry_finish(&o, !err);
 	cyc.finished_at = store_now_ms();
 	cyc.n_read = o.n_read;
 	cyc.n_written = o.n_created_sf + o.n_created_hs + o.n_updated_sf + o.n_updated_hs + o.n_deleted;

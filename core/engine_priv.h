@@ -19,6 +19,20 @@
 
 struct budget;
 
+/* A failed record coming back this cycle (retry.c). */
+struct retry_item {
+	int64_t error_id;
+	int64_t request_id;                 /* the admin's resync request, 0 if none */
+	char object[64];
+	char hs_id[STORE_ID_MAX + 1];
+	char sf_type[STORE_TYPE_MAX + 1];
+	char sf_id[STORE_ID_MAX + 1];
+	int64_t attempts;
+	int retry;
+	int scheduled;                      /* an automatic retry (else only resync) */
+	int seen, finished;                 /* its object ran / was done with it */
+};
+
 struct engine {
 	struct config *cfg;
 	struct store *store;
@@ -31,12 +45,15 @@ struct engine {
 	 * (values are owned strings) */
 	struct strmap owner_hs_to_sf, owner_sf_to_hs;
 	int owners_loaded;
+	struct retry_item *retries;         /* this cycle's resyncs and due retries */
+	size_t nretries;
 };
 
 /* One Salesforce object of an object component ("Lead"). */
 struct sf_obj {
 	char *name;
 	json_t *types;           /* field name -> describe type (string) */
+	json_t *usable;          /* mapped fields that passed the metadata check -> true */
 	char **select;           /* SOQL field list */
 	size_t nselect;
 	long long cursor;        /* ms; -1: never synced */
@@ -100,6 +117,9 @@ struct sync_obj {
 
 /* engine.c */
 struct unit *unit_add(struct sync_obj *o);
+/* Does mapping line f sync on Salesforce object sf_type: it applies there,
+ * and the metadata check found nothing wrong with it on that object? */
+int field_in_use(const struct sync_obj *o, const struct mapping_field *f, const char *sf_type);
 struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name);
 const char *ext_field(const struct engine *e);
 const char *ext_prop(const struct engine *e);
@@ -130,6 +150,14 @@ int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t 
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
 int on_sf_partner(json_t *j, void *user);
 
+int on_hs_record(json_t *j, void *user);
+
+/* retry.c */
+int retry_collect(struct engine *e);
+int retry_pull(struct sync_obj *o);
+void retry_finish(struct sync_obj *o, int ok);
+void retry_release(struct engine *e);
+
 /* owners.c */
 int owners_load(struct engine *e);
 void owners_release(struct engine *e);
@@ -156,5 +184,9 @@ int resolve_synced(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);
+/* The same naming the field the failure is about. */
+void record_failure_field(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
+			  const char *code, const char *subcode, const char *message, const char *raw,
+			  const char *field);
 
 #endif

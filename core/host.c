@@ -166,14 +166,7 @@ static int host_diag_add_affected(struct crmsync_diagnosis *d, enum crmsync_side
 
 static int64_t host_now_ms(void)
 {
-	struct timespec ts;
-	const char *fake = getenv("CRMSYNC_FAKE_NOW_MS"); /* tests drive the clock */
-	int64_t v;
-
-	if (fake && parse_int64(fake, &v) == 0)
-		return v;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 const struct crmsync_host crmsync_host_table = {

@@ -71,6 +71,8 @@ struct crmsync_instance {
 	/* keys the core handles itself */
 	char *mapping;                     /* objects: mapping file */
 	int frequency;                     /* notifiers: 0 immediate, 1 daily, 2 weekly */
+	int digest_minute;                 /* notifiers: digest time, minutes after local midnight */
+	int digest_wday;                   /* notifiers: weekly digest day, 0 = Sunday */
 };
 
 /* The host function table handed to plugins. */

@@ -23,6 +23,7 @@
 
 #include "cfg.h"
 #include "engine.h"
+#include "notify.h"
 #include "http.h"
 #include "store.h"
 #include "log.h"
@@ -149,17 +150,92 @@ static int run_cycle(struct config *cfg, int dry_run)
 	return err;
 }
 
-static void sleep_until(int64_t deadline_ms)
+/*
+ * Conditions the admin hears about once when they begin and once when they
+ * end: the state key in the store, and what to say.
+ */
+static const struct {
+	const char *key;
+	const char *begins, *ends, *ends_body;
+} conditions[] = {
+	{ "salesforce.paused", "crmsync paused: no Salesforce API calls left",
+	  "crmsync resumed: Salesforce API calls are available again",
+	  "The rolling 24 h budget has room again; the sync continues where it stopped." },
+};
+
+static void announce(struct config *cfg, struct store *st)
 {
+	for (size_t i = 0; i < sizeof(conditions) / sizeof(conditions[0]); i++) {
+		char said_key[96], *why = NULL, *said = NULL;
+		int on, told;
+
+		snprintf(said_key, sizeof(said_key), "notify.told.%s", conditions[i].key);
+		on = store_kv_get(st, conditions[i].key, &why) == 0;
+		told = store_kv_get(st, said_key, &said) == 0;
+
+		if (on && !told) {
+			notify_event(cfg, st, conditions[i].begins, why);
+			store_kv_put(st, said_key, "1");
+		} else if (!on && told) {
+			notify_event(cfg, st, conditions[i].ends, conditions[i].ends_body);
+			store_kv_del(st, said_key);
+		}
+		free(why);
+		free(said);
+	}
+}
+
+/* After a cycle, and now and then while idle: tell the admin what is new. */
+static void tell(struct config *cfg)
+{
+	struct store *st;
+
+	if (store_open(&st, cfg->core.state, 0))
+		return;
+	announce(cfg, st);
+	notify_run(cfg, st);
+	store_close(st);
+}
+
+#define IDLE_POLL_MS 1000        /* how soon an idle daemon sees a resync request */
+#define IDLE_NOTIFY_MS 30000     /* digests and channel retries while idle */
+
+/* Sleep until the deadline, a signal, or a resync request (returns 1). */
+static int sleep_until(struct config *cfg, int64_t deadline_ms)
+{
+	struct store *st = NULL;
+	int64_t last_poll = 0, last_notify = 0;
+	int rc = 0;
+
+	store_open(&st, cfg->core.state, STORE_READONLY);
 	for (;;) {
 		struct timespec now, ts = { 0, 200 * 1000000L };
+		int64_t t;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		if (stop_flag || reload_flag ||
-		    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 >= deadline_ms)
-			return;
+		t = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		if (stop_flag || reload_flag || t >= deadline_ms)
+			break;
+		if (st && t - last_poll >= IDLE_POLL_MS) {
+			int64_t pending = 0;
+
+			last_poll = t;
+			if (store_resync_pending(st, &pending) == 0 && pending > 0) {
+				log_info("resync requested: starting a cycle now");
+				rc = 1;
+				break;
+			}
+		}
+		if (!last_notify)
+			last_notify = t;
+		if (t - last_notify >= IDLE_NOTIFY_MS) {
+			last_notify = t;
+			tell(cfg);
+		}
 		nanosleep(&ts, NULL);
 	}
+	store_close(st);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -237,6 +313,8 @@ int main(int argc, char **argv)
 	}
 	if (once) {
 		rc = run_cycle(&cfg, dry_run) ? 1 : 0;
+		if (!dry_run)
+			tell(&cfg);
 		goto out;
 	}
 	log_notice("started with '%s'; a cycle every %lld s", path,
@@ -250,7 +328,8 @@ int main(int argc, char **argv)
 		start = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 		if (run_cycle(&cfg, 0))
 			log_warn("the cycle did not finish; the next one resumes where it stopped");
-		sleep_until(start + cfg.core.interval_ms);
+		tell(&cfg);
+		sleep_until(&cfg, start + cfg.core.interval_ms);
 		if (reload_flag) {
 			struct config fresh;
 

@@ -42,6 +42,14 @@ static int blank(const char *v)
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw)
 {
+	record_failure_field(o, u, side, status, code, subcode, message, raw, NULL);
+}
+
+void record_failure_field(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
+			  const char *code, const char *subcode, const char *message, const char *raw,
+			  const char *field)
+{
+	const char *fields[2] = { field, NULL };
 	struct failed_write fw = { 0 };
 
 	if (o->settling && status == 0)
@@ -54,6 +62,7 @@ void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, 
 	fw.subcode = subcode && *subcode ? subcode : NULL;
 	fw.message = message ? message : "";
 	fw.raw = raw;
+	fw.fields = field ? fields : NULL;
 	fw.hubspot = u->hs;
 	fw.salesforce = u->sf;
 	fw.hs_id = u->hs ? u->hs->id : (u->pair.hs_id[0] ? u->pair.hs_id : NULL);
@@ -98,14 +107,21 @@ static int stage(struct sync_obj *o, struct unit *u, const struct mapping_field 
 	if (err) {
 		char msg[512];
 
-		snprintf(msg, sizeof(msg), "%s value '%.200s' of %s cannot be written to %s %s: %s",
-			 to_sf ? "HubSpot" : "Salesforce", winner ? winner : "",
-			 to_sf ? f->hubspot : f->salesforce, to_sf ? "Salesforce field" : "HubSpot property",
-			 to_sf ? f->salesforce : f->hubspot,
-			 err == -EMSGSIZE ? "too long" : "not of the field's type");
-		record_failure(o, u, to_sf ? CRMSYNC_SIDE_SALESFORCE : CRMSYNC_SIDE_HUBSPOT, 0,
-			       err == -EMSGSIZE ? "STRING_TOO_LONG" : "INVALID_TYPE_ON_FIELD_IN_RECORD",
-			       NULL, msg, NULL);
+		/* worded as the service would refuse it, so its resolver reads it */
+		if (err == -EMSGSIZE && to_sf)
+			snprintf(msg, sizeof(msg), "%s: data value too large: %.200s (max length=%d)",
+				 f->salesforce, winner ? winner : "", f->max_length);
+		else
+			snprintf(msg, sizeof(msg), "%s value '%.200s' of %s cannot be written to %s %s: %s",
+				 to_sf ? "HubSpot" : "Salesforce", winner ? winner : "",
+				 to_sf ? f->hubspot : f->salesforce,
+				 to_sf ? "Salesforce field" : "HubSpot property",
+				 to_sf ? f->salesforce : f->hubspot,
+				 err == -EMSGSIZE ? "too long" : "not of the field's type");
+		record_failure_field(o, u, to_sf ? CRMSYNC_SIDE_SALESFORCE : CRMSYNC_SIDE_HUBSPOT, 0,
+				     err == -EMSGSIZE ? "STRING_TOO_LONG"
+						      : "INVALID_TYPE_ON_FIELD_IN_RECORD",
+				     NULL, msg, NULL, to_sf ? f->salesforce : f->hubspot);
 		free(v);
 		return -1;
 	}
@@ -176,8 +192,7 @@ void plan_update(struct sync_obj *o, struct unit *u)
 		enum merge_result r;
 		char *canon = NULL;
 
-		if (!mapping_field_applies(f, u->sf_type) || !sync_sf_obj(o, u->sf_type) ||
-		    !json_object_get(sync_sf_obj(o, u->sf_type)->types, f->salesforce))
+		if (!field_in_use(o, f, u->sf_type))
 			continue;
 		if (have_base && !store_fields_find(&old, f->hubspot, &base))
 			base = NULL;
@@ -220,8 +235,9 @@ void plan_update(struct sync_obj *o, struct unit *u)
 			snprintf(msg, sizeof(msg), "%s value '%.200s' of %s is not a valid %s",
 				 hs_bad ? "HubSpot" : "Salesforce", (hs_bad ? hv : sv) ? (hs_bad ? hv : sv) : "",
 				 hs_bad ? f->hubspot : f->salesforce, mapping_type_name(f->type));
-			record_failure(o, u, hs_bad ? CRMSYNC_SIDE_SALESFORCE : CRMSYNC_SIDE_HUBSPOT, 0,
-				       "INVALID_TYPE_ON_FIELD_IN_RECORD", NULL, msg, NULL);
+			record_failure_field(o, u, hs_bad ? CRMSYNC_SIDE_SALESFORCE : CRMSYNC_SIDE_HUBSPOT,
+					     0, "INVALID_TYPE_ON_FIELD_IN_RECORD", NULL, msg, NULL,
+					     hs_bad ? f->salesforce : f->hubspot);
 			if (base)
 				base_add(u, f->hubspot, base, 0);
 			break;
@@ -279,8 +295,7 @@ static void plan_create(struct sync_obj *o, struct unit *u, int to_sf)
 		const struct mapping_field *f = o->fields[i];
 		const char *v;
 
-		if (!mapping_field_applies(f, u->sf_type) ||
-		    !json_object_get(sync_sf_obj(o, u->sf_type)->types, f->salesforce))
+		if (!field_in_use(o, f, u->sf_type))
 			continue;
 		if (to_sf ? !mapping_rule_writes_sf(f->rule) : !mapping_rule_writes_hs(f->rule))
 			continue;

@@ -241,6 +241,10 @@ int store_error_resolve(struct store *s, int64_t id, int64_t when_ms, const char
 int store_error_resolve_record(struct store *s, const char *object, const char *hs_id,
 			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
 			       size_t *n);
+/* The object's setup passed: move its current errors that name no record
+ * (mapping and metadata problems) last seen before seen_before to history. */
+int store_error_resolve_setup(struct store *s, const char *object, int64_t seen_before,
+			      int64_t when_ms, const char *how, size_t *n);
 /* Resolved errors of one type (NULL: all), most recent first; at most limit
  * (0: all). */
 int store_error_history(struct store *s, const char *type, size_t limit,

@@ -233,7 +233,11 @@ static int write_error(struct store *s, const struct store_error *e, int64_t *id
 	if (err == 0) {
 		err = store_prep(s, ST_ERR_UPDATE,
 				 "UPDATE sync_error SET type = ?1, message = ?2, raw = ?3, hint = ?4,"
-				 " details = ?5, retry = ?6, next_retry_at = ?7, last_seen = ?8,"
+				 " details = ?5, retry = ?6, last_seen = ?8,"
+				 /* a recurring failure keeps its retry schedule (the retry
+				  * pass moves it on), unless its policy is now "never" */
+				 " next_retry_at = CASE WHEN ?7 = 0 THEN 0 WHEN next_retry_at > 0"
+				 " THEN next_retry_at ELSE ?7 END,"
 				 " sf_type = CASE ?9 WHEN '' THEN sf_type ELSE ?9 END,"
 				 " count = count + 1 WHERE id = ?10", &st);
 		if (!err) {
@@ -417,8 +421,10 @@ int store_error_counts(struct store *s, struct store_error_count **out, size_t *
 	 * one when known, else its Salesforce one. */
 	if ((err = store_prep(s, ST_ERR_COUNTS,
 			      "SELECT type, count(DISTINCT eid), count(DISTINCT rec) FROM ("
+			      /* an error naming no record (a mapping problem) affects none */
 			      " SELECT type, id AS eid, object || x'1f' || CASE WHEN hs_id <> ''"
-			      "  THEN '1' || x'1f' || hs_id ELSE '2' || x'1f' || sf_id END AS rec"
+			      "  THEN '1' || x'1f' || hs_id WHEN sf_id <> '' THEN '2' || x'1f' || sf_id"
+			      "  END AS rec"
 			      "  FROM sync_error"
 			      " UNION ALL"
 			      " SELECT e.type, e.id, a.object || x'1f' || a.side || x'1f' || a.record_id"
@@ -482,14 +488,63 @@ out:
 	return store_atomic_end(s, own_txn, err);
 }
 
+static int resolve_ids(struct store *s, sqlite3_stmt *st, int64_t when_ms, const char *how,
+		       size_t *n)
+{
+	int64_t ids[64];
+	size_t k = 0, done = 0;
+	int err, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < 64)
+		ids[k++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, "find sync errors to resolve");
+	for (size_t i = 0; i < k; i++) {
+		err = store_error_resolve(s, ids[i], when_ms, how);
+		if (err && err != -ENOENT)
+			return err;
+		done += err == 0;
+	}
+	if (n)
+		*n = done;
+	return 0;
+}
+
+int store_error_resolve_setup(struct store *s, const char *object, int64_t seen_before,
+			      int64_t when_ms, const char *how, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t total = 0, k;
+	int err;
+
+	if (n)
+		*n = 0;
+	if (!object || !how)
+		return -EINVAL;
+	if ((err = store_prep(s, ST_ERR_OF_SETUP,
+			      "SELECT id FROM sync_error WHERE object = ?1 AND last_seen < ?2 AND"
+			      " coalesce(hs_id, '') = '' AND coalesce(sf_id, '') = '' LIMIT 64",
+			      &st)))
+		return err;
+	store_bind_key(st, 1, object);
+	sqlite3_bind_int64(st, 2, seen_before);
+	do {
+		k = 0;
+		err = resolve_ids(s, st, when_ms, how, &k);
+		total += k;
+	} while (!err && k == 64);
+	if (n)
+		*n = total;
+	return err;
+}
+
 int store_error_resolve_record(struct store *s, const char *object, const char *hs_id,
 			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
 			       size_t *n)
 {
-	int64_t ids[64];
-	size_t k = 0, done = 0;
 	sqlite3_stmt *st;
-	int err, rc;
+	int err;
 
 	if (n)
 		*n = 0;
@@ -504,18 +559,5 @@ int store_error_resolve_record(struct store *s, const char *object, const char *
 	store_bind_key(st, 2, hs_id ? hs_id : "");
 	store_bind_key(st, 3, sf_id ? sf_id : "");
 	sqlite3_bind_int64(st, 4, seen_before);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < 64)
-		ids[k++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, "find a record's sync errors");
-	for (size_t i = 0; i < k; i++) {
-		err = store_error_resolve(s, ids[i], when_ms, how);
-		if (err && err != -ENOENT)
-			return err;
-		done += err == 0;
-	}
-	if (n)
-		*n = done;
-	return 0;
+	return resolve_ids(s, st, when_ms, how, n);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -432,4 +433,16 @@ void strmap_release(struct strmap *m)
 		free(m->slots[i].key);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+}
+
+int64_t clock_now_ms(void)
+{
+	struct timespec ts;
+	const char *fake = getenv("CRMSYNC_FAKE_NOW_MS");
+	int64_t v;
+
+	if (fake && parse_int64(fake, &v) == 0)
+		return v;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

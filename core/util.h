@@ -82,4 +82,9 @@ void strmap_put(struct strmap *m, const char *key, void *value);
 void *strmap_get(const struct strmap *m, const char *key);
 void strmap_release(struct strmap *m);
 
+/* The daemon's clock for schedules (retries, digests) and plugins, in ms
+ * since the epoch: CRMSYNC_FAKE_NOW_MS, when set, stands in for the real
+ * time so tests can move it. Sync cursors use the real clock. */
+int64_t clock_now_ms(void);
+
 #endif

@@ -49,5 +49,7 @@ grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync1.log || tai
 echo "== crmsyncd --once (again: nothing left to write)"
 build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync2.log || true
 grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync2.log || tail -5 build/demo/sync2.log
-echo "== crmsync status (sync health)"
+echo "== crmsync status"
 build/crmsync -c etc/demo/crmsync.conf status
+echo "== crmsync errors (sync health: what blocks the sync, by type)"
+build/crmsync -c etc/demo/crmsync.conf errors

@@ -245,10 +245,18 @@ static int sf_dup_rules(struct sim_side *s, struct sf_object *o, struct sf_rec *
 
 			mo = match ? json_array_get(match, k) : NULL;
 			to = mo ? sf_object_find(s, json_string_value(mo) ? json_string_value(mo) : "") : o;
-			if (!to || !(tf = sf_field_find(to, field)) || !(hits = sf_index_lookup(tf, val)))
+			if (!to || !(tf = sf_field_find(to, field)))
 				continue;
-			for (size_t h = 0; h < hits->n; h++) {
-				struct sf_rec *x = hits->v[h];
+			hits = tf->idx ? sf_index_lookup(tf, val) : NULL;
+			if (tf->idx && !hits)
+				continue;
+			/* an unindexed field (a phone number, a name): scan the records */
+			for (size_t h = 0; h < (hits ? hits->n : to->nrecs); h++) {
+				struct sf_rec *x = hits ? hits->v[h] : to->recs[h];
+				const char *xv = hits ? val : sf_str(x->f, field);
+
+				if (!xv || strcasecmp(xv, val) != 0)
+					continue;
 				if (x == self || x->deleted ||
 				    json_is_true(json_object_get(x->f, "IsConverted")))
 					continue;
@@ -280,6 +288,21 @@ int sf_rules_check(struct sim_side *s, struct sf_object *o, struct sf_rec *self,
 	}
 	if (sf_dup_rules(s, o, self, merged, wflags, e) < 0)
 		return -EINVAL;
+	/* "record_faults": platform conditions bound to matching records (a row
+	 * lock held by another job, an internal error, an Apex exception), each
+	 * with the errorCode and message the org would answer */
+	json_array_foreach(sf_config_get(s, "record_faults"), i, rule) {
+		if (!sf_rule_applies(rule, o) || !sf_cond(rule, merged))
+			continue;
+		sf_err_set(e, 400, sf_str(rule, "errorCode") ? sf_str(rule, "errorCode")
+							     : "UNKNOWN_EXCEPTION",
+			   sf_str(rule, "errorField"), "%s",
+			   sf_str(rule, "message") ? sf_str(rule, "message")
+						   : "An unexpected error occurred. Please include this "
+						     "ErrorId if you contact support: 1234567890-12345 "
+						     "(-1234567890)");
+		return -EINVAL;
+	}
 	json_array_foreach(sf_config_get(s, "flows"), i, rule) {
 		const char *name = sf_str(rule, "name");
 		if (!sf_rule_applies(rule, o) || !sf_cond(rule, merged))
