@@ -161,6 +161,16 @@ static const struct {
 	{ "salesforce.paused", "crmsync paused: no Salesforce API calls left",
 	  "crmsync resumed: Salesforce API calls are available again",
 	  "The rolling 24 h budget has room again; the sync continues where it stopped." },
+	/* set by the API clients when a refresh token is refused (auth_state.h) */
+	{ "salesforce.auth_revoked",
+	  "crmsync stopped: Salesforce refused its credentials; reconnect with 'crmsync connect "
+	  "salesforce'",
+	  "crmsync resumed: Salesforce accepts its credentials again",
+	  "The Salesforce connection was renewed; the sync continues where it stopped." },
+	{ "hubspot.auth_revoked",
+	  "crmsync stopped: HubSpot refused its credentials; reconnect with 'crmsync connect hubspot'",
+	  "crmsync resumed: HubSpot accepts its credentials again",
+	  "The HubSpot connection was renewed; the sync continues where it stopped." },
 };
 
 static void announce(struct config *cfg, struct store *st)

@@ -25,7 +25,12 @@ CID=$(jq -r .salesforce.client_id "$WORK/ready")
 (umask 077; jq -r .salesforce.client_secret "$WORK/ready" > "$WORK/consumer-secret")
 SANDBOX_URL=$(jq -r .salesforce.sandbox_login_url "$WORK/ready")
 # the simulator's sandbox is the "My Domain" of test.salesforce.com here
-write_config "" "sandbox_login_url = $SANDBOX_URL"
+# a notifier whose syslog socket is missing: what it was told stays queued
+# in the state (notify.pending.ops), where the test counts it
+write_config "
+[notifier ops]
+plugin = syslog
+socket = $WORK/no-syslog" "sandbox_login_url = $SANDBOX_URL"
 
 # sf_connect USERNAME EXPECTED_EXIT [connect salesforce options...]
 sf_connect() {
@@ -219,6 +224,8 @@ done
 [ "$(grep -c "reconnect with 'crmsync connect salesforce'" "$WORK/crmsyncd.log")" -ge 1 ] ||
 	fail "no reconnect message in the log"
 kv salesforce.auth_revoked | grep -q invalid_grant || fail "the state does not record the refusal"
+n=$(kv notify.pending.ops | grep -c "Salesforce refused its credentials; reconnect with 'crmsync connect salesforce'" || true)
+[ "$n" = 1 ] || fail "the admin was notified $n times of the refused token, not once"
 "$CRMSYNC" -c "$WORK/crmsync.conf" status > "$WORK/status.out"
 grep -q "REFUSED since .*reconnect with 'crmsync connect salesforce'" "$WORK/status.out" ||
 	fail "status does not show the refused token"
@@ -231,6 +238,8 @@ cat "$WORK/crmsyncd.log" >> "$ALL"
 sf_connect second@crmsync-sim.example 0 --login-url "$SF"
 [ -z "$(kv salesforce.auth_revoked)" ] || fail "reconnecting did not clear the refusal"
 sync_once || fail "sync after reconnecting failed"
+n=$(kv notify.pending.ops | grep -c "Salesforce accepts its credentials again" || true)
+[ "$n" = 1 ] || fail "the admin was told $n times that the sync resumed, not once"
 
 # ---- 7. the JWT bearer flow ----------------------------------------------------------------
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/jwt.key" 2> /dev/null ||
@@ -278,6 +287,8 @@ done
 n=$(curl -sf "$HS/__admin/calls" | jq '.calls["POST /oauth/v1/token"] // 0')
 [ "$n" = 1 ] || fail "HubSpot's token endpoint saw $n refresh attempts, not 1"
 kv hubspot.auth_revoked | grep -q BAD_REFRESH_TOKEN || fail "the state does not record HubSpot's refusal"
+n=$(kv notify.pending.ops | grep -c "HubSpot refused its credentials" || true)
+[ "$n" = 1 ] || fail "the admin was notified $n times of HubSpot's refused token, not once"
 "$CRMSYNC" -c "$WORK/crmsync.conf" status > "$WORK/status.out"
 grep -q "REFUSED since .*reconnect with 'crmsync connect hubspot'" "$WORK/status.out" ||
 	fail "status does not show HubSpot's refused token"
