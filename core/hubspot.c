@@ -32,6 +32,7 @@ struct hs_client {
 	char *auth_header;    /* secret */
 	int oauth;
 	int fixed;            /* hs_set_token: never read the credentials */
+	int refused;          /* the token was refused: no more calls */
 	struct store *store;  /* borrowed; NULL: no revocation record */
 	char last_refusal[160];
 	struct http_conn *conn;
@@ -329,6 +330,10 @@ static int rest_call(struct hs_client *hs, const char *method, const char *path,
 	int err = 0;
 
 	*out = NULL;
+	if (hs->refused) {
+		err = -EKEYREJECTED;
+		goto out_fail;
+	}
 	if (!hs->auth_header) {
 		err = hs_login(hs);
 		if (err)
@@ -374,6 +379,18 @@ out_fail:
 	if (r->status >= 300 && r->status != 207) {
 		hs_error_from_body(herr, r->status, r->body, r->body_len);
 		err = r->status == 401 ? -EACCES : -EREMOTEIO;
+		/* a private-app token does not expire: a 401 means it was rotated
+		 * or the app deleted; stop until someone reconnects */
+		if (r->status == 401 && !hs->oauth && !hs->fixed && hs->store) {
+			char *why = xasprintf("INVALID_AUTHENTICATION: the private app token was refused");
+
+			if (auth_revoked_set(hs->store, "hubspot", why) == 1)
+				log_err("hubspot refused the private app token: reconnect with 'crmsync "
+					"connect hubspot'");
+			free(why);
+			hs->refused = 1;
+			err = -EKEYREJECTED;
+		}
 		goto out;
 	}
 	if (r->status == 204 || !r->body_len)

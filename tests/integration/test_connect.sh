@@ -305,7 +305,22 @@ sf_connect limited@crmsync-sim.example 1
 grep -q 'Contact.Title' "$WORK/connect.out" || fail "hand-written credentials: Contact.Title not listed"
 grep -q 'not switching' "$WORK/connect.err" || fail "hand-written credentials: the switch was not refused"
 
-# ---- 10. no secret in any log line or output -------------------------------------------------
+# ---- 10. a private-app token that HubSpot stops accepting: stopped, once ----------------------
+curl -sf -X POST "$HS/__admin/config" -d '{"revoke_private_app_token": true}' > /dev/null
+curl -sf -X DELETE "$HS/__admin/calls" > /dev/null
+for i in 1 2 3; do
+	if sync_once; then fail "sync $i succeeded with a refused private-app token"; fi
+done
+n=$(curl -sf "$HS/__admin/calls" | jq '[.calls | to_entries[] | select(.key | test("__admin") | not) | .value] | add // 0')
+[ "$n" = 1 ] || fail "HubSpot got $n calls with a refused private-app token, not 1"
+kv hubspot.auth_revoked | grep -q INVALID_AUTHENTICATION || fail "the refused private-app token is not recorded"
+curl -sf -X POST "$HS/__admin/config" -d '{"revoke_private_app_token": false}' > /dev/null
+"$CRMSYNC" -c "$WORK/crmsync.conf" connect hubspot --token-file "$WORK/pat" >> "$ALL" 2>&1 ||
+	fail "reconnecting HubSpot failed"
+sync_once || fail "sync after reconnecting HubSpot failed"
+cat "$WORK/crmsyncd.log" >> "$ALL"
+
+# ---- 11. no secret in any log line or output -------------------------------------------------
 cat "$WORK/crmsyncd.log" "$WORK/sim.log" >> "$ALL"
 for secret in "$(cat "$WORK/consumer-secret")" "$(cat "$WORK/pat")" "$RT0" "$RT1" \
 	"$(cat "$WORK/hs-secret")" "$(jq -r .hubspot.refresh_token "$WORK/ready")" \

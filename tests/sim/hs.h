@@ -82,6 +82,7 @@ struct sim_side {
 	int naccess;
 	uint64_t tokseq;
 	bool refresh_revoked;  /* /__admin/config {"revoke_refresh_token": true}: the app was uninstalled */
+	bool pat_revoked;      /* {"revoke_private_app_token": true}: the private app's token was rotated */
 	struct hs_window burst_pat, burst_oauth, search;
 	long daily_used;
 	int64_t daily_day;

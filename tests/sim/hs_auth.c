@@ -101,7 +101,7 @@ int hs_auth_check(struct sim_side *s, const struct sim_req *req, bool search, st
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (strcmp(h, s->pat)) {
+	if (strcmp(h, s->pat) || s->pat_revoked) {
 		a = access_find(s, h);
 		if (!a) {
 			hs_error(resp, 401, "INVALID_AUTHENTICATION", "%s", no_creds);
@@ -312,6 +312,8 @@ int hs_admin_config(struct sim_side *s, const struct sim_req *req, struct sim_re
 				s->access[i].expires = sim_now_ms() - 1;
 		if (json_is_boolean(v = json_object_get(b, "revoke_refresh_token")))
 			s->refresh_revoked = json_is_true(v);
+		if (json_is_boolean(v = json_object_get(b, "revoke_private_app_token")))
+			s->pat_revoked = json_is_true(v);
 		json_decref(b);
 	} else if (strcmp(req->method, "GET")) {
 		sim_resp_json(resp, 405, json_pack("{s:s}", "error", "use GET or POST"));
