@@ -383,8 +383,9 @@ int cmd_connect_salesforce(const char *path, int argc, char **argv)
 	if (cli_connect_check_permissions(path, sf, &problems))
 		goto out;
 	if (problems && old_user && strcmp(old_user, user) != 0 && !c.force) {
-		fprintf(stderr, "crmsync: not switching to '%s': %d permission problem%s above would "
-				"become sync errors. Grant the access, or switch anyway with --force.\n",
+		fprintf(stderr, "crmsync: not switching to '%s': the %d permission problem%s above "
+				"would become sync errors; grant the access, or switch anyway with "
+				"--force\n",
 			cred_str(ident, "username"), problems, problems == 1 ? "" : "s");
 		goto out;
 	}

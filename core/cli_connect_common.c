@@ -106,10 +106,9 @@ int connect_check_state(const struct config *cfg, const char *kv_key, const char
 	}
 	if (!new_org) {
 		fprintf(stderr,
-			"crmsync: refusing to switch: the state '%s' holds the id map of %s %s, and the "
-			"new connection is %s %s; syncing it would orphan every pair.\n"
-			"  Connect a user of %s %s, or start a fresh state for the new one with "
-			"--new-org (the old state is kept aside).\n",
+			"crmsync: refusing to switch: the state '%s' holds the id map of %s %s and the "
+			"new connection is %s %s, which would orphan every pair; connect a user of %s "
+			"%s, or start a fresh state with --new-org (the old one is kept aside)\n",
 			cfg->core.state, what, prev, what, incoming, what, prev);
 		free(recorded);
 		return 1;

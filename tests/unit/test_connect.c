@@ -179,7 +179,7 @@ static void test_paste(void **state)
 static void test_listener(void **state)
 {
 	struct oauth_listener l;
-	char *cmd, *code = NULL;
+	char *cmd, *sh, *code = NULL;
 	FILE *p;
 
 	assert_int_equal(oauth_listen(&l, 0), 0);
@@ -189,7 +189,9 @@ static void test_listener(void **state)
 			"(exec 3<>/dev/tcp/127.0.0.1/%d; cat >&3; cat <&3 >/dev/null) ; "
 			"printf 'GET /OauthRedirect?code=abc&state=s2 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' | "
 			"(exec 3<>/dev/tcp/127.0.0.1/%d; cat >&3; cat <&3)", l.port, l.port);
-	p = popen(xasprintf("bash -c \"%s\" > /dev/null 2>&1 &", cmd), "r");
+	sh = xasprintf("bash -c \"%s\" > /dev/null 2>&1 &", cmd);
+	p = popen(sh, "r");
+	free(sh);
 	assert_non_null(p);
 	assert_int_equal(oauth_wait_code(&l, -1, "s2", 10, &code), 0);
 	assert_string_equal(code, "abc");
