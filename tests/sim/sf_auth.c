@@ -1,9 +1,10 @@
 /*
- * crmsync-sim, Salesforce side: OAuth 2.0 token endpoint (refresh_token and
- * client_credentials grants) and the session check of REST calls. Access
- * tokens expire after opts.token_ttl seconds; the client only learns it from
- * a 401 INVALID_SESSION_ID, as with the real service. Includes a small
- * SHA-256/HMAC/base64 for the response's `signature`.
+ * crmsync-sim, Salesforce side: OAuth 2.0 token endpoint (refresh_token,
+ * client_credentials, authorization_code and JWT bearer grants; the last two
+ * are checked in sf_oauth.c) and the session check of REST calls, per org and
+ * user. Access tokens expire after opts.token_ttl seconds; the client only
+ * learns it from a 401 INVALID_SESSION_ID, as with the real service. Includes
+ * a small SHA-256/HMAC/base64 for the response's `signature` and PKCE.
  */
 #include "config.h"
 
