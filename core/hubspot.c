@@ -232,14 +232,17 @@ out:
  * credentials file changes. */
 static int still_revoked(struct hs_client *hs)
 {
-	static int told;
+	static int told; /* once per stop, not once per cycle */
 	char *reason = NULL;
 	int64_t at = 0;
 
-	if (auth_revoked_get(hs->store, "hubspot", &reason, &at))
+	if (auth_revoked_get(hs->store, "hubspot", &reason, &at)) {
+		told = 0;
 		return 0;
+	}
 	if (cred_mtime_ms(hs->cred_path) > at) {
 		free(reason);
+		told = 0;
 		return 0;
 	}
 	if (!told++)

@@ -314,14 +314,17 @@ out:
  * file changes (a reconnect): no request reaches the token endpoint. */
 static int still_revoked(struct sf_client *sf)
 {
-	static int told;
+	static int told; /* once per stop, not once per cycle */
 	char *reason = NULL;
 	int64_t at = 0;
 
-	if (auth_revoked_get(sf->store, "salesforce", &reason, &at))
+	if (auth_revoked_get(sf->store, "salesforce", &reason, &at)) {
+		told = 0;
 		return 0;
+	}
 	if (cred_mtime_ms(sf->cred_path) > at) {
 		free(reason);
+		told = 0;
 		return 0;
 	}
 	if (!told++)
