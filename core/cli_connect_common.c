@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,13 +28,26 @@ int connect_read_secret(const char *path, const char *what, char **out)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 	char *s;
 
+	struct termios tio, quiet;
+	int echo_off = 0;
+
 	*out = NULL;
 	if (!f) {
 		fprintf(stderr, "crmsync: cannot read the %s from '%s': %s\n", what, path, strerror(errno));
 		return -errno;
 	}
+	/* typed or pasted at a terminal: not echoed */
+	if (f == stdin && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0) {
+		quiet = tio;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
+	if (echo_off) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio);
+		fputc('\n', stderr);
+	}
 	if (f != stdin)
 		fclose(f);
 	s = str_trim(buf);
