@@ -14,7 +14,6 @@
 
 #include "message.h"
 
-#define ENCODED_WORD_BYTES 45  /* 60 base64 characters: a word stays under 75 */
 #define QP_LINE_MAX 76
 
 static int is_ascii_printable(const char *s)
@@ -89,9 +88,10 @@ static char *one_line(const char *s)
 	return r;
 }
 
-/* Unstructured header text (RFC 5322 3.2.5): as is when short printable
- * ASCII, else RFC 2047 "B" encoded words of whole UTF-8 characters, folded. */
-static void add_text(struct nbuf *b, const char *raw)
+/* Unstructured header text (RFC 5322 3.2.5) starting at column col: as is
+ * when short printable ASCII, else RFC 2047 "B" encoded words of whole
+ * UTF-8 characters, folded so that no line passes 76 characters. */
+static void add_text(struct nbuf *b, const char *raw, size_t col)
 {
 	char *s = one_line(raw);
 	size_t len, i = 0;
@@ -101,13 +101,15 @@ static void add_text(struct nbuf *b, const char *raw)
 		return;
 	}
 	len = strlen(s);
-	if (is_ascii_printable(s) && len <= 70 && !strstr(s, "=?")) {
+	if (is_ascii_printable(s) && col + len <= 76 && !strstr(s, "=?")) {
 		nbuf_adds(b, s);
 		free(s);
 		return;
 	}
 	while (i < len) {
-		size_t n = len - i > ENCODED_WORD_BYTES ? ENCODED_WORD_BYTES : len - i;
+		/* a word is 12 characters around 4 per 3 bytes */
+		size_t room = col < 76 - 16 ? (76 - col - 12) / 4 * 3 : 3;
+		size_t n = len - i > room ? room : len - i;
 
 		while (i + n < len && n > 0 && ((unsigned char)s[i + n] & 0xC0) == 0x80)
 			n--; /* never split a character across words */
@@ -119,6 +121,7 @@ static void add_text(struct nbuf *b, const char *raw)
 		add_base64(b, (const unsigned char *)s + i, n);
 		nbuf_adds(b, "?=");
 		i += n;
+		col = 1;
 	}
 	free(s);
 }
@@ -153,7 +156,7 @@ static int add_mailbox(struct nbuf *b, const char *raw)
 				}
 				nbuf_adds(b, "\" ");
 			} else {
-				add_text(b, name);
+				add_text(b, name, 4);
 				nbuf_addc(b, ' ');
 			}
 		}
@@ -281,7 +284,7 @@ char *mail_build(const struct crmsync_message *msg, const struct mail_envelope *
 		err |= add_mailbox(&b, env->to[i]);
 	}
 	nbuf_adds(&b, "\r\nSubject: ");
-	add_text(&b, msg->subject && *msg->subject ? msg->subject : "crmsync");
+	add_text(&b, msg->subject && *msg->subject ? msg->subject : "crmsync", strlen("Subject: "));
 	nbuf_addf(&b, "\r\nMessage-ID: <%s.%lld@", env->unique, (long long)env->now_ms);
 	add_domain_of(&b, env->from);
 	nbuf_adds(&b, ">\r\n"
