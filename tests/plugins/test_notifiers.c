@@ -288,7 +288,8 @@ static void test_email_auth(void **state)
 	tool_start(&sink, "smtp_sink", plain);
 	inst = load_email(&cfg, &sink, NULL);
 	rc = notifier_deliver(inst, &event);
-	assert_true(rc < 0);
+	assert_int_equal(rc, -EACCES);
+	assert_contains(log_last(), "requires authentication");
 	assert_int_equal(tool_count(&sink, "msg-"), 0);
 	config_release(&cfg);
 	tool_stop(&sink);

@@ -57,7 +57,7 @@ static const struct crmsync_option email_options[] = {
 	{ "username", CRMSYNC_OPT_STRING, 0, NULL, offsetof(struct email_ctx, username),
 	  "SMTP AUTH user name (needs password_file)", NULL, 0, 0 },
 	{ "password_file", CRMSYNC_OPT_STRING, CRMSYNC_OPT_SECRET, NULL,
-	  offsetof(struct email_ctx, password), "file (mode 0600) holding the SMTP AUTH password",
+	  offsetof(struct email_ctx, password), "the SMTP AUTH password",
 	  NULL, 0, 0 },
 	{ "timeout", CRMSYNC_OPT_DURATION, 0, "30s", offsetof(struct email_ctx, timeout_ms),
 	  "how long one delivery may take", NULL, 1000, 600000 },
@@ -168,8 +168,8 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *user)
 
 /*
  * curl's result and the server's last reply code -> an outcome. SMTP says
- * 4xx is transient and 5xx permanent (RFC 5321 4.2.1); 535 is a refused
- * login. Connection problems and timeouts are transient; TLS problems are
+ * 4xx is transient and 5xx permanent (RFC 5321 4.2.1); 535 (534) is a
+ * refused login, 530 a server that wants one (RFC 4954). Connection problems and timeouts are transient; TLS problems are
  * configuration and are not retried.
  */
 static int classify(struct crmsync_instance *inst, struct email_ctx *ctx, CURLcode rc, long reply,
@@ -183,6 +183,12 @@ static int classify(struct crmsync_instance *inst, struct email_ctx *ctx, CURLco
 		host->log(inst, CRMSYNC_LOG_ERR,
 			  "'%s' refused the login of '%s' (%s): check 'username' and 'password_file'",
 			  ctx->host, ctx->username ? ctx->username : "", why);
+		return -EACCES;
+	}
+	if (reply == 530) {
+		host->log(inst, CRMSYNC_LOG_ERR,
+			  "'%s' requires authentication (%s): set 'username' and 'password_file'",
+			  ctx->host, why);
 		return -EACCES;
 	}
 	switch (rc) {

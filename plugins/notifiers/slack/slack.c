@@ -40,7 +40,7 @@ struct slack_ctx {
 static const struct crmsync_option slack_options[] = {
 	{ "webhook_url_file", CRMSYNC_OPT_STRING, CRMSYNC_OPT_REQUIRED | CRMSYNC_OPT_SECRET, NULL,
 	  offsetof(struct slack_ctx, url),
-	  "file (mode 0600) holding the incoming webhook URL, https://hooks.slack.com/services/...",
+	  "the incoming webhook URL, https://hooks.slack.com/services/...",
 	  NULL, 0, 0 },
 	{ "timeout", CRMSYNC_OPT_DURATION, 0, "10s", offsetof(struct slack_ctx, timeout_ms),
 	  "how long one POST may take", NULL, 1000, 300000 },

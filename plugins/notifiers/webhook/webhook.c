@@ -37,7 +37,7 @@ static const struct crmsync_option webhook_options[] = {
 	  "where to POST: https://..., or http:// to a loopback host", NULL, 0, 0 },
 	{ "secret_file", CRMSYNC_OPT_STRING, CRMSYNC_OPT_REQUIRED | CRMSYNC_OPT_SECRET, NULL,
 	  offsetof(struct webhook_ctx, secret),
-	  "file (mode 0600) holding the shared HMAC-SHA256 signing secret", NULL, 0, 0 },
+	  "the shared HMAC-SHA256 signing secret", NULL, 0, 0 },
 	{ "timeout", CRMSYNC_OPT_DURATION, 0, "10s", offsetof(struct webhook_ctx, timeout_ms),
 	  "how long one POST may take", NULL, 1000, 300000 },
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
