@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,9 @@
 char harness_dir[] = "/tmp/crmsync-notify-XXXXXX";
 static char *last_log, *all_log;
 static int tool_seq;
+/* Tools still running: a failed assertion leaves the test function
+ * without its tool_stop(), so the per-test teardown stops these. */
+static pid_t running[16];
 
 int harness_setup(void)
 {
@@ -48,6 +52,7 @@ void harness_teardown(void)
 {
 	char cmd[1100];
 
+	harness_stop_tools(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", harness_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", harness_dir);
@@ -127,6 +132,7 @@ void tool_start(struct tool *t, const char *name, const char *const *args)
 	t->pid = fork();
 	assert_true(t->pid >= 0);
 	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
@@ -134,6 +140,12 @@ void tool_start(struct tool *t, const char *name, const char *const *args)
 		_exit(127);
 	}
 	close(fds[1]);
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (!running[i]) {
+			running[i] = t->pid;
+			break;
+		}
+	}
 	/* the ready line, within 10 s */
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
@@ -158,15 +170,30 @@ void tool_start(struct tool *t, const char *name, const char *const *args)
 	assert_true(t->port > 0);
 }
 
-void tool_stop(struct tool *t)
+static void stop_pid(pid_t pid)
 {
 	int status;
 
-	if (t->pid > 0) {
-		kill(t->pid, SIGTERM);
-		waitpid(t->pid, &status, 0);
-	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+		if (running[i] == pid)
+			running[i] = 0;
+}
+
+void tool_stop(struct tool *t)
+{
+	if (t->pid > 0)
+		stop_pid(t->pid);
 	t->pid = 0;
+}
+
+int harness_stop_tools(void **state)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+		if (running[i])
+			stop_pid(running[i]);
+	return 0;
 }
 
 char *tool_file(const struct tool *t, const char *name)

@@ -28,6 +28,8 @@ struct tool {
 };
 void tool_start(struct tool *t, const char *name, const char *const *args);
 void tool_stop(struct tool *t);
+/* Stop every tool still running; a cmocka teardown (state unused). */
+int harness_stop_tools(void **state);
 /* The content of DIR/NAME (malloc'd), or NULL if it does not exist. */
 char *tool_file(const struct tool *t, const char *name);
 /* How many DIR entries start with prefix. */

@@ -677,18 +677,18 @@ static void test_no_secret_in_any_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_email_event),
-		cmocka_unit_test(test_email_digest),
-		cmocka_unit_test(test_email_header_injection),
-		cmocka_unit_test(test_email_auth),
-		cmocka_unit_test(test_email_outcomes),
-		cmocka_unit_test(test_email_init_checks),
-		cmocka_unit_test(test_webhook_event),
-		cmocka_unit_test(test_webhook_digest),
-		cmocka_unit_test(test_webhook_failures),
-		cmocka_unit_test(test_slack_messages),
-		cmocka_unit_test(test_slack_failures),
-		cmocka_unit_test(test_no_secret_in_any_log),
+		cmocka_unit_test_teardown(test_email_event, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_digest, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_header_injection, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_auth, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_outcomes, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_init_checks, harness_stop_tools),
+		cmocka_unit_test_teardown(test_webhook_event, harness_stop_tools),
+		cmocka_unit_test_teardown(test_webhook_digest, harness_stop_tools),
+		cmocka_unit_test_teardown(test_webhook_failures, harness_stop_tools),
+		cmocka_unit_test_teardown(test_slack_messages, harness_stop_tools),
+		cmocka_unit_test_teardown(test_slack_failures, harness_stop_tools),
+		cmocka_unit_test_teardown(test_no_secret_in_any_log, harness_stop_tools),
 	};
 	int rc;
 
