@@ -23,21 +23,29 @@
 
 /* ---- email -------------------------------------------------------------- */
 
-static struct crmsync_instance *load_email(struct config *cfg, const struct tool *sink,
-					   const char *extra)
+/* An email instance sending to sink, with `starttls` and more options. */
+static struct crmsync_instance *load_email_tls(struct config *cfg, const struct tool *sink,
+					       const char *starttls, const char *extra)
 {
 	char opts[2048];
 	struct crmsync_instance *inst;
 
 	snprintf(opts, sizeof(opts),
-		 "url = smtp://127.0.0.1:%d\nstarttls = off\n"
+		 "url = smtp://127.0.0.1:%d\nstarttls = %s\n"
 		 "from = crmsync alerts <crmsync@example.com>\n"
-		 "to = ops@example.com, Zoë Admin <zoe@example.org>\ntimeout = 10s\n%s",
-		 sink->port, extra ? extra : "");
+		 "to = ops@example.com, Zoë Admin <zoe@example.org>\n%s\n",
+		 sink->port, starttls, extra ? extra : "timeout = 10s");
 	inst = notifier_load(cfg, "email", opts);
 	if (!inst)
 		fail_msg("the email notifier did not start:\n%s", log_last());
 	return inst;
+}
+
+/* The sink has no STARTTLS: the tests use `starttls = off` (loopback only). */
+static struct crmsync_instance *load_email(struct config *cfg, const struct tool *sink,
+					   const char *extra)
+{
+	return load_email_tls(cfg, sink, "off", extra);
 }
 
 /* Every line ends with CRLF and is at most 78 characters (RFC 5322 2.1.1
@@ -236,6 +244,7 @@ void test_email_auth(void **state)
 void test_email_outcomes(void **state)
 {
 	const char *args[] = { "--fail-transient", "1", "--fail-permanent", "1", NULL };
+	const char *stall[] = { "--stall", NULL };
 	struct tool sink;
 	struct config cfg;
 	struct crmsync_instance *inst;
@@ -254,6 +263,17 @@ void test_email_outcomes(void **state)
 	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_HANDLED);
 	assert_int_equal(tool_count(&sink, "msg-"), 1);
 	config_release(&cfg);
+	/* STARTTLS required (the default) from a server without it: never sent
+	 * in clear, permanent; opportunistic falls back to plain text */
+	inst = load_email_tls(&cfg, &sink, "required", NULL);
+	assert_int_equal(notifier_deliver(inst, &event), -EPROTO);
+	assert_contains(log_last(), "does not offer STARTTLS");
+	assert_int_equal(tool_count(&sink, "msg-"), 1);
+	config_release(&cfg);
+	inst = load_email_tls(&cfg, &sink, "opportunistic", NULL);
+	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_HANDLED);
+	assert_int_equal(tool_count(&sink, "msg-"), 2);
+	config_release(&cfg);
 	/* nobody listening: retry */
 	port = sink.port;
 	tool_stop(&sink);
@@ -261,6 +281,13 @@ void test_email_outcomes(void **state)
 	inst = load_email(&cfg, &sink, NULL);
 	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
 	config_release(&cfg);
+	/* a server that never answers: a timeout, retry */
+	tool_start(&sink, "smtp_sink", stall);
+	inst = load_email(&cfg, &sink, "timeout = 1s");
+	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
+	assert_contains(log_last(), "will retry");
+	config_release(&cfg);
+	tool_stop(&sink);
 }
 
 void test_email_init_checks(void **state)

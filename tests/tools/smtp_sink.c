@@ -5,7 +5,8 @@
  * undone), RSET, NOOP, QUIT. Each accepted message is written to
  * DIR/msg-N.eml (N from 1) behind X-Envelope-From/X-Envelope-To lines.
  * --fail-transient K / --fail-permanent K answer the end of DATA of the
- * next K messages with 451 / 550 instead (transient ones first). No
+ * next K messages with 451 / 550 instead (transient ones first); --stall
+ * accepts connections and never answers (for timeouts). No
  * STARTTLS: the tests run the plugin with `starttls = off` on loopback,
  * which is the only place the plugin allows it. Never for production use.
  */
@@ -32,6 +33,7 @@ struct sink {
 	char *password;
 	int auth_plain, auth_login;
 	long fail_transient, fail_permanent;
+	int stall;
 	int count;                     /* messages written */
 };
 
@@ -50,6 +52,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: smtp_sink --dir DIR [--port N] [--user U --password-file F]\n"
 		"                 [--auth plain|login|both] [--fail-transient K] [--fail-permanent K]\n"
+		"                 [--stall]\n"
 		"Prints 'smtp_sink ready port=N' when listening on 127.0.0.1.\n");
 }
 
@@ -300,6 +303,13 @@ static void serve(struct sink *k, int fd)
 
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
+	if (k->stall) {
+		/* say nothing until the client gives up */
+		while (read(fd, line, sizeof(line)) > 0)
+			;
+		close(fd);
+		return;
+	}
 	send_str(&s, "220 smtp_sink ESMTP ready\r\n");
 	while (read_line(&s, line, sizeof(line)) == 0) {
 		char *arg = strchr(line, ' ');
@@ -394,6 +404,7 @@ int main(int argc, char **argv)
 		{ "auth", required_argument, NULL, 'a' },
 		{ "fail-transient", required_argument, NULL, 't' },
 		{ "fail-permanent", required_argument, NULL, 'f' },
+		{ "stall", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -415,6 +426,7 @@ int main(int argc, char **argv)
 			break;
 		case 't': k.fail_transient = atol(optarg); break;
 		case 'f': k.fail_permanent = atol(optarg); break;
+		case 's': k.stall = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
