@@ -35,6 +35,7 @@ void assert_refused(const char *plugin, const char *opts, const char *why);
 
 void test_email_event(void **state);
 void test_email_digest(void **state);
+void test_email_long_text(void **state);
 void test_email_header_injection(void **state);
 void test_email_auth(void **state);
 void test_email_outcomes(void **state);

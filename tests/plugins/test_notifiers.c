@@ -95,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_email_event, harness_stop_tools),
 		cmocka_unit_test_teardown(test_email_digest, harness_stop_tools),
+		cmocka_unit_test_teardown(test_email_long_text, harness_stop_tools),
 		cmocka_unit_test_teardown(test_email_header_injection, harness_stop_tools),
 		cmocka_unit_test_teardown(test_email_auth, harness_stop_tools),
 		cmocka_unit_test_teardown(test_email_outcomes, harness_stop_tools),

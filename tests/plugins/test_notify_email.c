@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "notify_tests.h"
+#include "util.h"
 
 /* ---- email -------------------------------------------------------------- */
 
@@ -158,6 +159,48 @@ void test_email_digest(void **state)
 	assert_contains(body, "    - State 'Calif.' has no match in the picklist\r\n");
 	free(body);
 	free(eml);
+	config_release(&cfg);
+	tool_stop(&sink);
+}
+
+/* A long non-ASCII subject folds into several encoded words, a long body
+ * line into soft breaks, and both decode to what was sent. */
+void test_email_long_text(void **state)
+{
+	const char *args[] = { NULL };
+	struct crmsync_message m = event;
+	struct strbuf subject = { 0 }, body = { 0 };
+	struct tool sink;
+	struct config cfg;
+	struct crmsync_instance *inst;
+	char *eml, *v, *text;
+
+	for (int i = 0; i < 20; i++)
+		strbuf_addstr(&subject, "Größe Ärger €");
+	for (int i = 0; i < 40; i++)
+		strbuf_addstr(&body, "çàé=€x");
+	strbuf_addstr(&body, "\n");
+	m.subject = subject.buf;
+	m.body = body.buf;
+	tool_start(&sink, "smtp_sink", args);
+	inst = load_email(&cfg, &sink, NULL);
+	assert_int_equal(notifier_deliver(inst, &m), CRMSYNC_HANDLED);
+	eml = tool_file(&sink, "msg-1.eml");
+	assert_non_null(eml);
+	assert_lines_ok(eml);
+	v = mail_header(eml, "Subject");
+	text = header_decode(v);
+	assert_string_equal(text, subject.buf);
+	free(text);
+	free(v);
+	text = qp_decode(mail_body(eml));
+	body.buf[body.len - 1] = '\0';
+	assert_true(strncmp(text, body.buf, body.len - 1) == 0);
+	assert_string_equal(text + body.len - 1, "\r\n");
+	free(text);
+	free(eml);
+	strbuf_release(&subject);
+	strbuf_release(&body);
 	config_release(&cfg);
 	tool_stop(&sink);
 }
