@@ -149,6 +149,10 @@ void test_webhook_failures(void **state)
 	const char *busy[] = { "--secret-file", secret_file, "--fail", "3", NULL };
 	const char *bad[] = { "--secret-file", secret_file, "--fail", "1", "--fail-status", "400",
 			      NULL };
+	const char *limited[] = { "--secret-file", secret_file, "--fail", "3", "--fail-status", "429",
+				  "--retry-after", "0", NULL };
+	const char *timeout[] = { "--secret-file", secret_file, "--fail", "1", "--fail-status", "408",
+				  NULL };
 	struct tool recv;
 	struct config cfg;
 	struct crmsync_instance *inst;
@@ -178,6 +182,20 @@ void test_webhook_failures(void **state)
 	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
 	assert_int_equal(tool_count(&recv, "req-") / 4, 3);
 	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_HANDLED);
+	config_release(&cfg);
+	tool_stop(&recv);
+
+	/* 429 (after the host's own tries) and 408: retry */
+	tool_start(&recv, "webhook_recv", limited);
+	inst = load_webhook(&cfg, &recv, secret_file);
+	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
+	assert_contains(log_last(), "HTTP 429");
+	config_release(&cfg);
+	tool_stop(&recv);
+	tool_start(&recv, "webhook_recv", timeout);
+	inst = load_webhook(&cfg, &recv, secret_file);
+	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
+	assert_contains(log_last(), "HTTP 408");
 	config_release(&cfg);
 	tool_stop(&recv);
 
@@ -292,6 +310,15 @@ void test_slack_failures(void **state)
 	const char *limited[] = { "--slack", "--fail", "3", "--fail-status", "429", "--retry-after",
 				  "0", NULL };
 	const char *down[] = { "--slack", "--fail", "3", "--fail-status", "500", NULL };
+	static const struct {
+		const char *status;
+		int rc;
+		const char *code;
+	} refusals[] = {
+		{ "400", -EINVAL, "invalid_payload" },
+		{ "403", -EACCES, "invalid_token" },
+		{ "410", -ENOENT, "channel_is_archived" },
+	};
 	struct tool recv;
 	struct config cfg;
 	struct crmsync_instance *inst;
@@ -317,6 +344,19 @@ void test_slack_failures(void **state)
 	assert_int_equal(notifier_deliver(inst, &event), CRMSYNC_RETRY);
 	config_release(&cfg);
 	tool_stop(&recv);
+
+	/* the other refusals Slack documents: permanent, each with its reason */
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		const char *args[] = { "--slack", "--fail", "1", "--fail-status", refusals[i].status,
+				       NULL };
+
+		tool_start(&recv, "webhook_recv", args);
+		inst = load_slack(&cfg, &recv);
+		assert_int_equal(notifier_deliver(inst, &event), refusals[i].rc);
+		assert_contains(log_last(), refusals[i].code);
+		config_release(&cfg);
+		tool_stop(&recv);
+	}
 	assert_no_secret(log_all());
 }
 
