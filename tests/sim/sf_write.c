@@ -142,13 +142,20 @@ static json_t *sf_check_value(struct sim_side *s, const struct sf_field *f, json
 			return NULL;
 		}
 		t = sf_map_get(s->ids, norm);
-		if (!t || !f->refs || !strstr(f->refs, t->obj->name)) {
+		if (!t || !f->refs) {
 			sf_err_set(e, 400, "INVALID_CROSS_REFERENCE_KEY", f->name,
 				   "invalid cross reference id");
 			return NULL;
 		}
+		if (!strstr(f->refs, t->obj->name)) {
+			/* an existing record of another object (API-NOTES §2) */
+			sf_err_set(e, 400, "FIELD_INTEGRITY_EXCEPTION", f->name,
+				   "%s: id value of incorrect type: %s", f->label, norm);
+			return NULL;
+		}
 		if (t->deleted) {
-			sf_err_set(e, 400, "ENTITY_IS_DELETED", f->name, "entity is deleted");
+			/* Salesforce names no field here ("entity is deleted: []") */
+			sf_err_set(e, 400, "ENTITY_IS_DELETED", NULL, "entity is deleted");
 			return NULL;
 		}
 		return json_string(norm);
