@@ -22,9 +22,9 @@ SIM="$top_builddir/crmsync-sim"
 TEST_BIN="$top_builddir/tests/resolvers/test_resolvers"
 # What this test achieved when it was written: distinct fixtures recorded
 # (union of both directories), and bodies recorded per directory.
-MIN_CODES=38
-MIN_REST=36
-MIN_BATCH=32
+MIN_CODES=39
+MIN_REST=37
+MIN_BATCH=33
 
 for tool in curl jq; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
@@ -293,6 +293,8 @@ sf DELETE "/sobjects/Account/$GONE"
 sf_rec sf_entity_is_deleted.json ENTITY_IS_DELETED create Opportunity \
 	"{\"Name\":\"Deal\",\"StageName\":\"Prospecting\",\"CloseDate\":\"2026-12-31\",\"AccountId\":\"$GONE\"}"
 sf_rec sf_invalid_field.json INVALID_FIELD create Contact '{"LastName":"Smith","Region__c":"EMEA"}'
+sf_rec sf_number_outside_valid_range.json NUMBER_OUTSIDE_VALID_RANGE create Account \
+	'{"Name":"Acme","AnnualRevenue":1.0E19}'
 sf_rec sf_json_parser_error.json JSON_PARSER_ERROR create Contact \
 	'{"LastName":"Smith","Birthdate":"05/13/2024"}'
 sf_batch sf_invalid_type.json INVALID_TYPE POST /composite/sobjects \
