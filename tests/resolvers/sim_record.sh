@@ -114,8 +114,9 @@ new_hs() {
 
 # sf_rec FIXTURE CODE OP OBJECT FIELDS [KEY]: provokes CODE through the
 # single-record call (saved to rest/) and through sObject Collections (the
-# per-record result, saved to batch/). OP: create, update (KEY = Id), upsert
-# (KEY = HubSpot_Id__c value).
+# per-record result, saved to batch/; a create also through the Collections
+# upsert crmsyncd sends, whose result is the one saved). OP: create, update
+# (KEY = Id), upsert (KEY = HubSpot_Id__c value).
 sf_rec() {
 	fx=$1 code=$2 op=$3 obj=$4 fields=$5 key=${6:-}
 	rec=$(printf '%s' "$fields" | jq -c --arg t "$obj" '{attributes: {type: $t}} + .')
@@ -138,6 +139,15 @@ sf_rec() {
 	fi
 	sf "$cm" "$cp" "{\"allOrNone\":false,\"records\":[$rec]}"
 	got=$(jqb '.[0].errors[0].statusCode? // empty' 2>/dev/null)
+	# crmsyncd creates through a Collections upsert on HubSpot_Id__c: that
+	# must fail the same way (unless the upsert key is the point)
+	if [ "$op" = create ] && [ "$STATUS" = 200 ] && [ "$got" = "$code" ] &&
+	   [ -z "$(printf '%s' "$fields" | jq -r '.HubSpot_Id__c // empty')" ]; then
+		rec=$(printf '%s' "$rec" | jq -c --arg k "sf-$fx" '. + {HubSpot_Id__c: $k}')
+		sf PATCH "/composite/sobjects/$obj/HubSpot_Id__c" "{\"allOrNone\":false,\"records\":[$rec]}"
+		got=$(jqb '.[0].errors[0].statusCode? // empty' 2>/dev/null)
+		cp="/composite/sobjects/$obj/HubSpot_Id__c"
+	fi
 	if [ "$STATUS" = 200 ] && [ "$got" = "$code" ]; then
 		jq -c '.[0]' <"$W/body" >"$BATCH/$fx"
 		[ -z "$rmsg" ] || [ "$(jqb '.[0].errors[0].message')" = "$rmsg" ] ||
@@ -161,11 +171,21 @@ sf_only() {
 	fi
 }
 
+# hs_batch_err FIXTURE CATEGORY SUBCODE: the last batch answer is a 207
+# whose first error is of that kind and carries the input's trace id
+hs_batch_err() {
+	got="$(jqb '.errors[0].category // empty') $(jqb '.errors[0].errors[0].code // "-"')"
+	[ "$STATUS" = 207 ] && [ "$got" = "$2 $3" ] &&
+		[ "$(jqb '.errors[0].context.objectWriteTraceId[0]')" = "t-$1" ]
+}
+
 # hs_rec FIXTURE STATUS CATEGORY SUBCODE OP OBJECT PROPS [ID]: provokes the
-# error through the single-object call (rest/) and through batch/create or
-# batch/update with an objectWriteTraceId (its errors[] element, batch/).
-# SUBCODE "-" = none expected. The messages must agree, except for a missing
-# object (HubSpot words that one per endpoint).
+# error through the single-object call (rest/) and through the batch calls
+# with an objectWriteTraceId: a create through batch/create and through
+# batch/upsert on crmsync_sf_id as crmsyncd sends it (whose errors[]
+# element is saved, batch/), an update through batch/update. SUBCODE "-" =
+# none expected. The messages must agree, except for a missing object
+# (HubSpot words that one per endpoint).
 hs_rec() {
 	fx=$1 st=$2 cat=$3 sub=$4 op=$5 obj=$6 props=$7 id=${8:-}
 	if [ "$op" = create ]; then
@@ -184,14 +204,18 @@ hs_rec() {
 		rmsg=
 	fi
 	hs POST "/crm/v3/objects/$obj/batch/$op" "{\"inputs\":[$inp]}"
-	got="$(jqb '.errors[0].category // empty') $(jqb '.errors[0].errors[0].code // "-"')"
-	if [ "$STATUS" = 207 ] && [ "$got" = "$cat $sub" ] &&
-	   [ "$(jqb '.errors[0].context.objectWriteTraceId[0]')" = "t-$fx" ]; then
+	hs_batch_err "$fx" "$cat" "$sub" || fail "$fx: batch/$op gave $STATUS, expected 207 '$cat $sub'"
+	if [ "$op" = create ]; then
+		inp=$(printf '%s' "$props" | jq -c --arg t "t-$fx" --arg k "sf-$fx" \
+			'{id: $k, idProperty: "crmsync_sf_id", properties: (. + {crmsync_sf_id: $k}),
+			  objectWriteTraceId: $t}')
+		hs POST "/crm/v3/objects/$obj/batch/upsert" "{\"inputs\":[$inp]}"
+		hs_batch_err "$fx" "$cat" "$sub" || fail "$fx: batch/upsert gave $STATUS, expected 207 '$cat $sub'"
+	fi
+	if hs_batch_err "$fx" "$cat" "$sub"; then
 		jq -c '.errors[0]' <"$W/body" >"$BATCH/$fx"
 		[ -z "$rmsg" ] || [ "$cat" = OBJECT_NOT_FOUND ] || [ "$(jqb '.errors[0].message')" = "$rmsg" ] ||
 			fail "$fx: batch message '$(jqb '.errors[0].message')' differs from '$rmsg'"
-	else
-		fail "$fx: batch/$op gave $STATUS '$got', expected 207 '$cat $sub'"
 	fi
 }
 
