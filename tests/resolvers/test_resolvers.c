@@ -8,7 +8,9 @@
  * The failure handed to classify() is extracted from the fixture the way the
  * core does it (Salesforce errorCode/statusCode, message, fields; HubSpot
  * category, errors[0].code, message, context.propertyName), using jansson
- * here in the test only.
+ * here in the test only. Every case is run a second time without `fields`,
+ * as the core passes a Collections result or a HubSpot batch error (raw
+ * only), and must give the same diagnosis.
  *
  * With RESOLVER_FIXTURE_SOME=1, RESOLVER_FIXTURE_DIR holds bodies recorded
  * from crmsync-sim under the fixtures' file names (test_sim_bodies.sh writes
@@ -786,6 +788,41 @@ static void check_twin(const struct tcase *c, const struct crmsync_diagnosis *go
 	extracted_free(&x);
 }
 
+/* The core passes a Salesforce Collections result or a HubSpot batch error
+ * as `raw` only, without `fields`: the resolvers must read them from the
+ * body and reach the same diagnosis. */
+static void check_without_fields(const struct tcase *c, const struct crmsync_failure *f,
+				 const struct crmsync_diagnosis *with)
+{
+	struct crmsync_failure bare = *f;
+	struct crmsync_diagnosis d;
+	int want = plugin_index(c->expect);
+
+	memset(&d, 0, sizeof(d));
+	bare.fields = NULL;
+	for (int i = 0; i < NPLUGINS; i++) {
+		int rc = run_classify(i, &bare, &d);
+
+		if ((i == want || strcmp(names[i], "other") == 0) != (rc == CRMSYNC_HANDLED))
+			fail_msg("%s without fields: '%s' returned %d", c->fixture, names[i], rc);
+	}
+	assert_int_equal(run_classify(want, &bare, &d), CRMSYNC_HANDLED);
+	if (strcmp(d.type, with->type) != 0 || d.retry != with->retry ||
+	    d.naffected != with->naffected || d.ndetails != with->ndetails)
+		fail_msg("%s without fields: %s/retry %d/%zu affected/%zu details, with them "
+			 "%s/retry %d/%zu affected/%zu details", c->fixture, d.type, d.retry,
+			 d.naffected, d.ndetails, with->type, with->retry, with->naffected,
+			 with->ndetails);
+	for (size_t i = 0; i < with->ndetails; i++) {
+		const char *g = diag_detail(&d, with->dkey[i]);
+
+		if (!g || strcmp(g, with->dval[i]) != 0)
+			fail_msg("%s without fields: %s='%s', with them '%s'", c->fixture,
+				 with->dkey[i], g ? g : "(unset)", with->dval[i]);
+	}
+	diag_reset(&d);
+}
+
 static void test_case(const char *dir, const struct tcase *c, int recorded)
 {
 	struct extracted x;
@@ -821,6 +858,7 @@ static void test_case(const char *dir, const struct tcase *c, int recorded)
 	check_details(c, &d, recorded);
 	if (recorded)
 		check_twin(c, &d, &f);
+	check_without_fields(c, &f, &d);
 	if (getenv("RESOLVER_TEST_VERBOSE"))
 		fprintf(stderr, "%s -> %s (retry %d): %s\n", c->fixture, d.type, d.retry, d.hint);
 	if (d.naffected != c->affected)
