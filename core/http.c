@@ -32,18 +32,34 @@ void http_global_cleanup(void)
 
 int http_url_allowed(const char *url)
 {
-	static const char *const local[] = { "http://127.0.0.1", "http://localhost", "http://[::1]" };
+	static const char *const local[] = { "127.0.0.1", "localhost", "[::1]", "::1" };
+	char *scheme = NULL, *host = NULL, *user = NULL;
+	CURLU *u = curl_url();
+	int ok = 0;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		return 1;
-	for (size_t i = 0; i < ARRAY_SIZE(local); i++) {
-		size_t n = strlen(local[i]);
-
-		if (strncasecmp(url, local[i], n) == 0 &&
-		    (url[n] == ':' || url[n] == '/' || url[n] == '\0'))
-			return 1;
+	/* parsed as curl will parse it: "http://127.0.0.1:80@evil.example/"
+	 * goes to evil.example, whatever its first characters say */
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	if (user)
+		goto out; /* credentials never travel in a URL */
+	if (strcasecmp(scheme, "https") == 0) {
+		ok = 1;
+	} else if (strcasecmp(scheme, "http") == 0) {
+		/* plain HTTP only to this machine (the simulators, local tests) */
+		for (size_t i = 0; i < ARRAY_SIZE(local); i++)
+			if (strcasecmp(host, local[i]) == 0)
+				ok = 1;
 	}
-	return 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)

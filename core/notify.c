@@ -223,12 +223,17 @@ static void build(const struct crmsync_instance *inst, const struct store_notify
 		a->entry.records_affected = a->records;
 		a->entry.examples = (const char *const *)a->examples;
 		(*entries)[k++] = &a->entry;
+		/* a digest's channel renders its entries; an event carries them in
+		 * its text */
+		if (inst->frequency != NOTIFY_IMMEDIATE)
+			continue;
 		strbuf_addf(&sb, "%s: %" PRIu64 " new, %" PRIu64 " current, %" PRIu64
 			    " records affected\n", a->type, a->new_errors, a->current, a->records);
 		for (size_t e = 0; e < a->nex; e++)
 			strbuf_addf(&sb, "  %s\n", a->examples[e]);
 	}
-	strbuf_addstr(&sb, "\nDetails: crmsync errors list; one in full: crmsync errors show ID; "
+	strbuf_addstr(&sb, inst->frequency == NOTIFY_IMMEDIATE ? "\n" : "");
+	strbuf_addstr(&sb, "Details: crmsync errors list; one in full: crmsync errors show ID; "
 			   "after a fix: crmsync resync ID.\n");
 	memset(msg, 0, sizeof(*msg));
 	msg->size = sizeof(*msg);
@@ -248,7 +253,7 @@ static void build(const struct crmsync_instance *inst, const struct store_notify
 				     " current", notify_frequency_name(inst->frequency), nw->total_new,
 				     nw->total_new == 1 ? "" : "s", nw->total_current);
 		{
-			char *head = xasprintf("Sync errors from %s to %s.\n\n", from, to);
+			char *head = xasprintf("Sync errors from %s to %s, by type below.\n\n", from, to);
 			struct strbuf full = { 0 };
 
 			strbuf_addstr(&full, head);

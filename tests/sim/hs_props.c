@@ -94,6 +94,10 @@ static const struct propspec specs[] = {
 	 "BUDGET_HOLDER=Budget Holder|CHAMPION=Champion|DECISION_MAKER=Decision Maker|END_USER=End User|"
 	 "INFLUENCER=Influencer|LEGAL_AND_COMPLIANCE=Legal and Compliance|OTHER=Other", 0},
 	{C, "date_of_birth", "Date of birth", "date", "date", "contactinformation", NULL, 0},
+	{C, "hs_analytics_source", "Original Source", "enumeration", "select", "analyticsinformation",
+	 "ORGANIC_SEARCH=Organic Search|PAID_SEARCH=Paid Search|EMAIL_MARKETING=Email Marketing|"
+	 "SOCIAL_MEDIA=Organic Social|REFERRALS=Referrals|OTHER_CAMPAIGNS=Other Campaigns|"
+	 "DIRECT_TRAFFIC=Direct Traffic|OFFLINE=Offline Sources|PAID_SOCIAL=Paid Social", RO},
 	{C, "salesforcecontactid", "Salesforce Contact ID", "string", "text", "salesforceinformation", NULL, 0},
 	{C, "salesforceleadid", "Salesforce Lead ID", "string", "text", "salesforceinformation", NULL, 0},
 	/* companies */
@@ -348,7 +352,9 @@ static json_t *check_value(struct hs_objtype *ot, const char *name, json_t *def,
 		double d = strtod(v, &end);
 
 		if (*end || !isfinite(d)) {
-			verr_add(errs, "INVALID_DOUBLE", name, "%s was not a valid number.", v);
+			/* HubSpot names it INVALID_INTEGER even for decimal properties
+			 * (a 2025 body: amount, "… was not a valid number.") */
+			verr_add(errs, "INVALID_INTEGER", name, "%s was not a valid number.", v);
 			return NULL;
 		}
 	} else if (!strcmp(type, "bool")) {

@@ -170,6 +170,7 @@ struct sf_err {
 	char code[64];
 	char msg[512];
 	json_t *fields;      /* array of names, owned; may be NULL */
+	json_t *extra;       /* more keys of the error object (duplicateResult), owned; may be NULL */
 };
 void sf_err_set(struct sf_err *e, int status, const char *code, const char *field,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));

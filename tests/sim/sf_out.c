@@ -2,7 +2,8 @@
  * crmsync-sim, Salesforce side: error values and the per-call answer
  * (struct sf_out) with its helpers. Shapes follow API-NOTES §2: REST errors
  * are an array of {message, errorCode, fields}; collection items use
- * statusCode instead of errorCode.
+ * statusCode instead of errorCode. Either may carry more keys (a duplicate
+ * rule's duplicateResult, as the SOAP API's DuplicateError has).
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@ void sf_err_set(struct sf_err *e, int status, const char *code, const char *fiel
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	json_decref(e->fields);
+	json_decref(e->extra);
+	e->extra = NULL;
 	e->fields = json_array();
 	if (field)
 		json_array_append_new(e->fields, json_string(field));
@@ -32,6 +35,7 @@ void sf_err_set(struct sf_err *e, int status, const char *code, const char *fiel
 void sf_err_clear(struct sf_err *e)
 {
 	json_decref(e->fields);
+	json_decref(e->extra);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -40,13 +44,18 @@ json_t *sf_err_rest(const struct sf_err *e)
 	json_t *o = json_pack("{s:s, s:s}", "message", e->msg, "errorCode", e->code);
 	if (e->fields)
 		json_object_set(o, "fields", e->fields);
+	if (e->extra)
+		json_object_update(o, e->extra);
 	return json_pack("[o]", o);
 }
 
 json_t *sf_err_item(const struct sf_err *e)
 {
-	return json_pack("{s:s, s:s, s:O}", "statusCode", e->code, "message", e->msg,
-			 "fields", e->fields ? e->fields : json_array());
+	json_t *o = json_pack("{s:s, s:s, s:O}", "statusCode", e->code, "message", e->msg,
+			      "fields", e->fields ? e->fields : json_array());
+	if (e->extra)
+		json_object_update(o, e->extra);
+	return o;
 }
 
 json_t *sf_error_body(const char *code, const char *fmt, ...)

@@ -1,7 +1,8 @@
 /*
  * crmsync-sim, Salesforce side: the org's own rules, evaluated on the merged
  * values of a record being saved: state/country picklists, unique fields
- * (DUPLICATE_VALUE), duplicate rules (DUPLICATES_DETECTED), validation rules
+ * (DUPLICATE_VALUE), duplicate rules (DUPLICATES_DETECTED, with the
+ * duplicateResult naming the rule and the matched record), validation rules
  * (FIELD_CUSTOM_VALIDATION_EXCEPTION) and record-triggered flows
  * (CANNOT_EXECUTE_FLOW_TRIGGER). Rules come from the config (sf_config.c).
  */
@@ -217,6 +218,32 @@ static int sf_unique(struct sf_object *o, struct sf_rec *self, json_t *m, struct
 	return 0;
 }
 
+/* The duplicateResult of a DuplicateError (SOAP API "DuplicateError",
+ * "DuplicateResult", "MatchResult", "MatchRecord"): the rule, and the
+ * existing record it matched. The simulator's matching is exact. */
+static json_t *sf_dup_result(json_t *rule, const struct sf_object *o, const struct sf_object *to,
+			     const struct sf_rec *x, const char *msg)
+{
+	char url[128], mrule[160];
+
+	snprintf(url, sizeof(url), SF_BASE "/sobjects/%s/%s", to->name, x->id);
+	if (sf_str(rule, "matchingRule"))
+		snprintf(mrule, sizeof(mrule), "%s", sf_str(rule, "matchingRule"));
+	else
+		snprintf(mrule, sizeof(mrule), "Standard_%s_Match_Rule_v1_1", to->name);
+	return json_pack("{s:{s:b, s:s, s:s, s:s, s:[{s:s, s:n, s:s, s:[{s:[], s:[], s:f, "
+			 "s:{s:{s:s, s:s}, s:s}}], s:s, s:i, s:b}]}}",
+			 "duplicateResult",
+			 "allowSave", !json_is_false(json_object_get(rule, "allowSave")),
+			 "duplicateRule", sf_str(rule, "name") ? sf_str(rule, "name") : "",
+			 "duplicateRuleEntityType", o->name, "errorMessage", msg,
+			 "matchResults", "entityType", to->name, "errorMessage",
+			 "matchEngine", "ExactMatchEngine", "matchRecords",
+			 "additionalInformation", "fieldDiffs", "matchConfidence", 100.0,
+			 "record", "attributes", "type", to->name, "url", url, "Id", x->id,
+			 "rule", mrule, "size", 1, "success", 1);
+}
+
 static int sf_dup_rules(struct sim_side *s, struct sf_object *o, struct sf_rec *self,
 			json_t *m, unsigned wflags, struct sf_err *e)
 {
@@ -263,6 +290,7 @@ static int sf_dup_rules(struct sim_side *s, struct sf_object *o, struct sf_rec *
 				sf_err_set(e, 400, "DUPLICATES_DETECTED", NULL, "%s",
 					   sf_str(rule, "message") ? sf_str(rule, "message") :
 					   "Use one of these records?");
+				e->extra = sf_dup_result(rule, o, to, x, e->msg);
 				return -EINVAL;
 			}
 		}

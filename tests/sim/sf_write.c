@@ -1,13 +1,14 @@
 /*
  * crmsync-sim, Salesforce side: record writes. sf_rec_write() checks what a
  * request may set (unknown fields, field-level security, types, lengths,
- * e-mail format, restricted picklists, lookups), merges, derives computed
- * fields, checks required fields and hands over to the org's rules
- * (sf_rules.c) before storing. It never talks HTTP.
+ * number ranges, e-mail format, restricted picklists, lookups), merges,
+ * derives computed fields, checks required fields and hands over to the
+ * org's rules (sf_rules.c) before storing. It never talks HTTP.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,17 @@ static int sf_bad_type(struct sf_err *e, const struct sf_field *f, const char *w
 	return -EINVAL;
 }
 
+static json_t *sf_out_of_range(struct sf_err *e, const struct sf_field *f, json_t *v)
+{
+	char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	sf_err_set(e, 400, "NUMBER_OUTSIDE_VALID_RANGE", f->name,
+		   "%s: value outside of valid range on numeric field: %.60s", f->label,
+		   txt ? txt : json_string_value(v));
+	free(txt);
+	return NULL;
+}
+
 static bool sf_pick_has(const struct sf_field *f, const char *v, size_t len)
 {
 	for (size_t i = 0; i < f->npicklist; i++)
@@ -101,17 +113,25 @@ static json_t *sf_check_value(struct sim_side *s, const struct sf_field *f, json
 			return json_integer((json_int_t)json_real_value(v));
 		sf_bad_type(e, f, "int", v);
 		return NULL;
-	case SF_T_DOUBLE: case SF_T_CURRENCY: case SF_T_PERCENT:
-		if (json_is_number(v))
-			return json_real(json_number_value(v));
-		if (json_is_string(v)) {
+	case SF_T_DOUBLE: case SF_T_CURRENCY: case SF_T_PERCENT: {
+		double d = 0;
+		bool ok = json_is_number(v);
+		if (ok) {
+			d = json_number_value(v);
+		} else if (json_is_string(v)) {
 			char *end;
-			double d = strtod(json_string_value(v), &end);
-			if (*json_string_value(v) && *end == '\0')
-				return json_real(d);
+			d = strtod(json_string_value(v), &end);
+			ok = *json_string_value(v) && *end == '\0';
 		}
-		sf_bad_type(e, f, "double", v);
-		return NULL;
+		if (!ok) {
+			sf_bad_type(e, f, "double", v);
+			return NULL;
+		}
+		/* no number field holds more than 18 digits (precision <= 18) */
+		if (!isfinite(d) || fabs(d) >= 1e18)
+			return sf_out_of_range(e, f, v);
+		return json_real(d);
+	}
 	case SF_T_DATE:
 		if (json_is_string(v) && sf_date_ok(json_string_value(v)))
 			return json_incref(v);
@@ -142,13 +162,20 @@ static json_t *sf_check_value(struct sim_side *s, const struct sf_field *f, json
 			return NULL;
 		}
 		t = sf_map_get(s->ids, norm);
-		if (!t || !f->refs || !strstr(f->refs, t->obj->name)) {
+		if (!t || !f->refs) {
 			sf_err_set(e, 400, "INVALID_CROSS_REFERENCE_KEY", f->name,
 				   "invalid cross reference id");
 			return NULL;
 		}
+		if (!strstr(f->refs, t->obj->name)) {
+			/* an existing record of another object (API-NOTES §2) */
+			sf_err_set(e, 400, "FIELD_INTEGRITY_EXCEPTION", f->name,
+				   "%s: id value of incorrect type: %s", f->label, norm);
+			return NULL;
+		}
 		if (t->deleted) {
-			sf_err_set(e, 400, "ENTITY_IS_DELETED", f->name, "entity is deleted");
+			/* Salesforce names no field here ("entity is deleted: []") */
+			sf_err_set(e, 400, "ENTITY_IS_DELETED", NULL, "entity is deleted");
 			return NULL;
 		}
 		return json_string(norm);

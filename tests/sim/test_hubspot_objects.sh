@@ -80,7 +80,7 @@ check "message embeds the per-property JSON" body_has '.message|startswith("Prop
 check "errors[] lists each problem" body_has '[.errors[].code]|sort==["INVALID_DATE","INVALID_EMAIL","INVALID_OPTION","PROPERTY_DOESNT_EXIST","READ_ONLY_VALUE"]'
 check "errors name the property" body_has '[.errors[].context.propertyName[0]]|index("lifecyclestage")!=null'
 post /crm/v3/objects/companies '{"properties":{"name":"X","numberofemployees":"lots"}}'
-check "bad number -> 400" body_has '.errors[0].code=="INVALID_DOUBLE"'
+check "bad number -> 400" body_has '.errors[0].code=="INVALID_INTEGER"'
 post /crm/v3/objects/tasks '{"properties":{"hs_task_subject":"no timestamp"}}'
 check "task without hs_timestamp -> 400" body_has '.errors[0].code=="REQUIRED_PROPERTY" and .errors[0].in=="hs_timestamp"'
 post /crm/v3/objects/deals '{"properties":{"dealname":"D","dealstage":"closedwon","pipeline":"default","amount":"1200.50","closedate":"2025-03-01T00:00:00Z"}}'

@@ -150,6 +150,8 @@ expect_err "unknown id" 404 NOT_FOUND
 # ---- each error code ---------------------------------------------------
 sf POST /sobjects/Contact '{"LastName":"Dup","Email":"TINA@simtest.example"}'
 expect_err "duplicate rule" 400 DUPLICATES_DETECTED
+expect "duplicateResult names the rule and the match" "true true" \
+	"$(jqb '"\(.[0].duplicateResult.duplicateRule|type=="string") \(.[0].duplicateResult.matchResults[0].matchRecords[0].record.Id|test("^003"))"')"
 SF_EXTRA_HEADER="Sforce-Duplicate-Rule-Header: allowSave=true" sf POST /sobjects/Contact '{"LastName":"Dup","Email":"TINA@simtest.example"}'
 expect "allowSave bypasses the rule" 201 "$STATUS"
 sf POST /sobjects/Contact '{"LastName":"Dup2","HubSpot_Id__c":"HS-100"}'
@@ -180,6 +182,10 @@ sf POST /sobjects/Contact '{"LastName":"X","AccountId":"001000000000000AAA"}'
 expect_err "dangling lookup" 400 INVALID_CROSS_REFERENCE_KEY
 sf POST /sobjects/Contact '{"LastName":"X","AccountId":"not-an-id"}'
 expect_err "malformed id" 400 MALFORMED_ID
+sf POST /sobjects/Contact "{\"LastName\":\"X\",\"AccountId\":\"$C1\"}"
+expect_err "lookup to another object" 400 FIELD_INTEGRITY_EXCEPTION
+sf POST /sobjects/Account '{"Name":"Big","AnnualRevenue":1.0E19}'
+expect_err "number of 19 digits" 400 NUMBER_OUTSIDE_VALID_RANGE
 sf POST /sobjects/Contact '{"LastName":"X","HasOptedOutOfEmail":"maybe"}'
 expect_err "wrong JSON type" 400 JSON_PARSER_ERROR
 sf POST /sobjects/Contact '{"LastName":'
@@ -200,6 +206,7 @@ sf PATCH "/sobjects/Account/$DOOMED" '{"Name":"x"}'
 expect_err "update deleted" 404 ENTITY_IS_DELETED
 sf POST /sobjects/Contact "{\"LastName\":\"X\",\"AccountId\":\"$DOOMED\"}"
 expect_err "lookup to deleted" 400 ENTITY_IS_DELETED
+expect "no field named for a deleted target" 0 "$(jqb '.[0].fields|length')"
 q "SELECT Id FROM Lead WHERE IsConverted = true LIMIT 1"
 CONV=$(jqb '.records[0].Id')
 sf PATCH "/sobjects/Lead/$CONV" '{"Title":"x"}'

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "testutil.h"
 
 static void test_duration(void **state)
@@ -177,6 +178,26 @@ static void test_strbuf(void **state)
 	free(s);
 }
 
+/* TLS everywhere but this machine; the URL read the way curl reads it. */
+static void test_url_allowed(void **state)
+{
+	(void)state;
+	assert_true(http_url_allowed("https://api.hubapi.com/crm/v3"));
+	assert_true(http_url_allowed("HTTPS://login.salesforce.com"));
+	assert_true(http_url_allowed("http://127.0.0.1:8401/services"));
+	assert_true(http_url_allowed("http://localhost/x"));
+	assert_true(http_url_allowed("http://[::1]:9/"));
+	assert_false(http_url_allowed("http://api.hubapi.com/"));
+	assert_false(http_url_allowed("http://127.0.0.1:80@evil.example/"));
+	assert_false(http_url_allowed("http://127.0.0.1.evil.example/"));
+	assert_false(http_url_allowed("http://localhost.evil.example/"));
+	assert_false(http_url_allowed("https://user:pw@api.hubapi.com/"));
+	assert_false(http_url_allowed("ftp://127.0.0.1/"));
+	assert_false(http_url_allowed("file:///etc/passwd"));
+	assert_false(http_url_allowed("not a url"));
+	assert_false(http_url_allowed(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_trim_and_suffix),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_url_allowed),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

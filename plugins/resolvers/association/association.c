@@ -151,6 +151,8 @@ static int parse_limit(const char *msg, char *buf, size_t size)
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	struct partner partner = {NULL, ""};
 	char limit[32] = "", hint[RU_LONG];
 	const char *object, *problem, *field;
@@ -161,6 +163,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes) && !ru_is_hubspot_association(f))
 		return CRMSYNC_DECLINED;
 	object = ru_object_name(host, f, "record");

@@ -319,6 +319,80 @@ static inline int ru_is_hubspot_association(const struct crmsync_failure *f)
 	       ru_strcasestr(f->message, "association");
 }
 
+/*
+ * The fields a failure names, read from its raw body when the core passed
+ * none: the core hands a Salesforce Collections result or a HubSpot batch
+ * error over as `raw` only, so `fields` is the first string array after
+ * "fields" (Salesforce) or "propertyName" (HubSpot's errors[].context).
+ */
+#define RU_MAX_FIELDS 8
+
+struct ru_fields {
+	char buf[RU_LONG];
+	const char *v[RU_MAX_FIELDS + 1];
+};
+
+static inline const char *const *ru_fields_from_raw(const char *raw, const char *key,
+						     struct ru_fields *st)
+{
+	char pat[RU_SHORT];
+	const char *p;
+	size_t o = 0, n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	p = raw ? strstr(raw, pat) : NULL;
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	while (isspace((unsigned char)*p) || *p == ':')
+		p++;
+	if (*p != '[')
+		return NULL;
+	for (p++; *p && *p != ']' && n < RU_MAX_FIELDS;) {
+		const char *q;
+		size_t len;
+
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (*p != '"')
+			break;
+		q = strchr(++p, '"');
+		if (!q)
+			break;
+		len = (size_t)(q - p);
+		if (len && o + len + 1 <= sizeof(st->buf)) {
+			memcpy(st->buf + o, p, len);
+			st->buf[o + len] = '\0';
+			st->v[n++] = st->buf + o;
+			o += len + 1;
+		}
+		p = q + 1;
+	}
+	st->v[n] = NULL;
+	return n ? st->v : NULL;
+}
+
+/* f itself, or a copy in *copy whose `fields` come from the raw body. */
+static inline const struct crmsync_failure *ru_with_fields(const struct crmsync_failure *f,
+							   struct crmsync_failure *copy,
+							   struct ru_fields *st)
+{
+	const char *const *v;
+	size_t n;
+
+	if (f->fields || !f->raw)
+		return f;
+	v = ru_fields_from_raw(f->raw, f->side == CRMSYNC_SIDE_HUBSPOT ? "propertyName" : "fields",
+			       st);
+	if (!v)
+		return f;
+	n = f->size < sizeof(*copy) ? f->size : sizeof(*copy);
+	memset(copy, 0, sizeof(*copy));
+	memcpy(copy, f, n);
+	copy->fields = v;
+	return copy;
+}
+
 /* The first field the service named, or NULL. */
 static inline const char *ru_first_field(const struct crmsync_failure *f)
 {

@@ -48,6 +48,8 @@ static char *flow_name(const char *msg, char *buf, size_t size)
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	char name[RU_SHORT] = "", field[RU_SHORT] = "", message[RU_LONG / 2] = "";
 	char hint[RU_LONG + RU_LONG / 2];
 	const char *object, *kind;
@@ -59,6 +61,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes))
 		return CRMSYNC_DECLINED;
 	object = ru_object_name(host, f, "record");

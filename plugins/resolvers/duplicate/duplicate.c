@@ -70,6 +70,8 @@ static void parse_duplicate_rule(const struct crmsync_failure *f, char *id, char
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	const struct duplicate_ctx *c = ctx;
 	int want_id = c ? c->extract_existing_id : 1;
 	char field[RU_SHORT] = "", id[RU_SHORT] = "", rule[RU_SHORT] = "", hint[RU_LONG];
@@ -79,6 +81,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)inst;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes))
 		return CRMSYNC_DECLINED;
 	object = ru_object_name(host, f, "record");

@@ -61,6 +61,8 @@ static void hubspot_scopes(const char *raw, char *buf, size_t size)
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	char field[RU_SHORT] = "", ref[RU_SHORT] = "", scopes[RU_LONG / 2], hint[RU_LONG];
 	const char *object, *perm, *ref_object = NULL;
 	int err = 0;
@@ -69,6 +71,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes))
 		return CRMSYNC_DECLINED;
 	object = ru_object_name(host, f, "the object");

@@ -49,6 +49,8 @@ static void parse_hubspot(const struct crmsync_failure *f, char *property, char 
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	char property[RU_SHORT] = "", field[RU_SHORT] = "", label[RU_SHORT] = "";
 	char value[RU_SHORT] = "", hint[RU_LONG];
 	const char *object, *problem, *v;
@@ -58,6 +60,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	state_country = ru_is_state_country_integrity(f);
 	if (!state_country && !ru_match_any(f, codes))
 		return CRMSYNC_DECLINED;

@@ -34,6 +34,8 @@ static const char *const codes[] = {
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	char hs_prop[RU_SHORT] = "", sf_field[RU_SHORT] = "", sf_object[RU_SHORT] = "";
 	char sub[RU_SHORT], value[RU_SHORT] = "", hint[RU_LONG];
 	const char *problem, *mapping, *v;
@@ -43,6 +45,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes) || ru_is_state_country_integrity(f))
 		return CRMSYNC_DECLINED;
 	snprintf(sf_object, sizeof(sf_object), "%s", ru_object_name(host, f, "the object"));

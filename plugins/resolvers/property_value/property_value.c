@@ -71,6 +71,8 @@ static enum problem problem_of(const struct crmsync_failure *f)
 static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsync_failure *f,
 		    struct crmsync_diagnosis *diag)
 {
+	struct crmsync_failure fcopy; /* f, with the fields its raw body names */
+	struct ru_fields fstore;
 	char field[RU_SHORT] = "", label[RU_SHORT] = "", value[RU_SHORT] = "";
 	char max[32] = "", len[32] = "", hint[RU_LONG];
 	const char *object, *v, *where;
@@ -81,6 +83,7 @@ static int classify(struct crmsync_instance *inst, void *ctx, const struct crmsy
 	(void)ctx;
 	if (!f || !diag || !host)
 		return -EINVAL;
+	f = ru_with_fields(f, &fcopy, &fstore);
 	if (!ru_match_any(f, codes))
 		return CRMSYNC_DECLINED;
 	object = ru_object_name(host, f, "record");
