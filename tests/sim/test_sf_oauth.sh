@@ -152,4 +152,17 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TMPD/k.pem" 
 grant "$B" "$G&assertion=$(jwt integration@crmsync-sim.example "$B" 120)"
 expect "JWT signed with another key" "400 invalid assertion" "$STATUS $(jqb .error_description)"
 
+# ---- users from the config --------------------------------------------------------------
+sf_admin PATCH config '{"users": [{"username": "ops@example.com", "name": "Ops Bot", "org": "production",
+	"field_permissions": {"Contact": {"Email": "read"}}}]}'
+sf_admin GET auth
+expect "users replaced by the config" "1 ops@example.com" "$(jqb '[(.users | length), .users[0].username] | join(" ")')"
+sf_admin POST auth '{"approve_user": "ops@example.com"}'
+authorize "$B"
+grant "$B" "grant_type=authorization_code&code=$CODE&client_id=$CID&redirect_uri=$REDIR&code_verifier=$VER"
+OAT=$(jqb .access_token)
+expect "a configured user's field permission" "true true false" "$(desc "$OAT" Contact Email)"
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $LAT" "$V/limits")
+expect "a session of a user no longer configured" 401 "$STATUS"
+
 sf_done
