@@ -483,3 +483,16 @@ int hs_search_modified(struct hs_client *hs, const char *object, const char *mod
 		*max_ms = newest;
 	return err;
 }
+
+int hs_assoc_batch(struct hs_client *hs, const char *from, const char *to, const char *op,
+		   json_t *inputs, json_t **out, struct hs_error *herr)
+{
+	json_t *body = json_pack("{s:O}", "inputs", inputs);
+	char *path = xasprintf("/crm/v4/associations/%s/%s/batch/%s", from, to, op);
+	int err;
+
+	err = rest_call(hs, "POST", path, body, out, herr);
+	free(path);
+	json_decref(body);
+	return err;
+}

@@ -405,7 +405,9 @@ static void contact_plugin_fini(void)
 static const char *const sf_objects[] = { "Lead", "Contact", NULL };
 static const char *const hs_properties[] = { "email", "lifecyclestage", "hs_object_id", NULL };
 static const char *const sf_fields[] = { "Email", "IsConverted", "ConvertedContactId", NULL };
-static const char *const no_deps[] = { NULL };
+/* companies first, so a contact finds its Account synced (ignored when the
+ * company object is off) */
+static const char *const deps[] = { "company", NULL };
 static const char *const role_fields[] = { "Opportunity.IsClosed", "Opportunity.IsWon", NULL };
 static const struct crmsync_related contact_roles = {
 	.size = sizeof(struct crmsync_related),
@@ -419,6 +421,22 @@ static const struct crmsync_related contact_roles = {
 };
 static const struct crmsync_related *const related[] = { &contact_roles, NULL };
 
+/* Contact.AccountId <-> the contact's primary company (contact -> company
+ * 279, primary 1). Leads have no Account. A contact whose company has not
+ * synced still syncs: contacts are the spine; the association follows. */
+static const struct crmsync_link to_company = {
+	.size = sizeof(struct crmsync_link),
+	.name = "company",
+	.target = "company",
+	.salesforce_object = "Contact",
+	.salesforce_field = "AccountId",
+	.target_salesforce_object = "Account",
+	.target_hubspot_object = "companies",
+	.association_type = 279,
+	.primary_type = 1,
+};
+static const struct crmsync_link *const links[] = { &to_company, NULL };
+
 static const struct crmsync_object_ops contact_ops = {
 	.size = sizeof(struct crmsync_object_ops),
 	.ctx_size = sizeof(struct contact_ctx),
@@ -428,7 +446,7 @@ static const struct crmsync_object_ops contact_ops = {
 	.salesforce_objects = sf_objects,
 	.hubspot_properties = hs_properties,
 	.salesforce_fields = sf_fields,
-	.depends_on = no_deps,
+	.depends_on = deps,
 	.default_mapping = "contact.yaml",
 	.accept = contact_accept,
 	.route = contact_route,
@@ -437,6 +455,7 @@ static const struct crmsync_object_ops contact_ops = {
 	.dedupe_hubspot_property = "email",
 	.dedupe_salesforce_field = "Email",
 	.salesforce_related = related,
+	.links = links,
 };
 
 CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin = {

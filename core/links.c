@@ -1,0 +1,835 @@
+/*
+ * links.c - links between objects' records (ABI 1.3, struct crmsync_link):
+ * a Salesforce lookup field (Contact.AccountId, Task.WhoId) on one side, a
+ * HubSpot association on the other. The HubSpot associations of the units
+ * in a cycle are read in bulk; both sides are translated into Salesforce's
+ * id space through the target object's id map and merged like a two-way
+ * field whose base is kept with the record's other fields ("link:FIELD").
+ * A record whose linked record has not synced yet is held back as an
+ * association sync error (PARTNER_NOT_SYNCED) and read again on each cycle
+ * until its partner syncs. Matching links (CRMSYNC_LINK_MATCH) pair an
+ * unpaired record with the one Salesforce record its synced partners point
+ * at (companies through their contacts' Accounts).
+ *
+ * Only hubspot.c/salesforce.c speak the wire; this file decides what to
+ * write, never how.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_priv.h"
+#include "log.h"
+
+#define ASSOC_CHUNK 100
+#define WAIT_CODE "PARTNER_NOT_SYNCED"
+
+/* Key prefixes of the standard objects a link may point at. */
+static const char *prefix_of(const char *sobject)
+{
+	static const struct { const char *o, *p; } t[] = {
+		{ "Account", "001" }, { "Contact", "003" }, { "Opportunity", "006" },
+		{ "Lead", "00Q" }, { "Task", "00T" }, { "Event", "00U" },
+	};
+
+	for (size_t i = 0; sobject && i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].o, sobject) == 0)
+			return t[i].p;
+	return NULL;
+}
+
+/* The instance of an enabled object component named `name`, or NULL. */
+static struct crmsync_instance *object_enabled(struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->ninst; i++)
+		if (cfg->inst[i]->kind == KIND_OBJECT && cfg->inst[i]->enabled && cfg->inst[i]->plugin &&
+		    strcmp(cfg->inst[i]->name, name) == 0)
+			return cfg->inst[i];
+	return NULL;
+}
+
+static int link_usable(const struct crmsync_link *l)
+{
+	return l && l->size >= sizeof(*l) && l->name && l->target && l->salesforce_field &&
+	       l->target_hubspot_object;
+}
+
+static void select_field(struct sf_obj *so, const char *field)
+{
+	for (size_t i = 0; i < so->nselect; i++)
+		if (strcmp(so->select[i], field) == 0)
+			return;
+	if (!json_object_get(so->types, field))
+		return;
+	so->select = xrealloc(so->select, (so->nselect + 1) * sizeof(*so->select));
+	so->select[so->nselect++] = xstrdup(field);
+}
+
+int links_setup(struct sync_obj *o)
+{
+	const struct crmsync_link *const *ls = o->ops->size >= offsetof(struct crmsync_object_ops, links) +
+							     sizeof(o->ops->links) ? o->ops->links : NULL;
+
+	for (; ls && *ls; ls++) {
+		const struct crmsync_link *l = *ls;
+		struct link_group *g = NULL;
+
+		if (!link_usable(l) || (l->flags & CRMSYNC_LINK_MATCH))
+			continue;
+		if (!object_enabled(o->e->cfg, l->target)) {
+			log_debug("%s: link '%s' is off: object '%s' is not enabled", o->inst->tag, l->name,
+				  l->target);
+			continue;
+		}
+		for (size_t i = 0; i < o->nlg; i++)
+			if (strcmp(o->lg[i].field, l->salesforce_field) == 0)
+				g = &o->lg[i];
+		if (!g) {
+			o->lg = xrealloc(o->lg, (o->nlg + 1) * sizeof(*o->lg));
+			g = &o->lg[o->nlg++];
+			memset(g, 0, sizeof(*g));
+			g->field = l->salesforce_field;
+			snprintf(g->base_name, sizeof(g->base_name), "link:%s", l->salesforce_field);
+		}
+		if (g->n < LINK_GROUP_MAX)
+			g->links[g->n++] = l;
+		for (size_t k = 0; k < o->nsfo; k++)
+			if (!l->salesforce_object || strcmp(l->salesforce_object, o->sfo[k].name) == 0)
+				select_field(&o->sfo[k], l->salesforce_field);
+	}
+	for (ls = o->ops->size >= offsetof(struct crmsync_object_ops, links) + sizeof(o->ops->links)
+			  ? o->ops->links : NULL;
+	     ls && *ls; ls++)
+		if (link_usable(*ls) && ((*ls)->flags & CRMSYNC_LINK_MATCH) &&
+		    object_enabled(o->e->cfg, (*ls)->target))
+			o->match_link = *ls;
+	return 0;
+}
+
+static int group_applies(const struct link_group *g, const char *sf_type)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->links[i]->salesforce_object || (sf_type && *sf_type &&
+							strcmp(g->links[i]->salesforce_object, sf_type) == 0))
+			return 1;
+	return 0;
+}
+
+void links_unit_release(struct unit *u)
+{
+	for (size_t i = 0; u->ls && i < u->nls; i++) {
+		free(u->ls[i].hs_sf);
+		free(u->ls[i].hs_id);
+		free(u->ls[i].want_hs);
+		free(u->ls[i].old_hs);
+	}
+	free(u->ls);
+	u->ls = NULL;
+	u->nls = 0;
+}
+
+static struct link_state *state_of(struct sync_obj *o, struct unit *u, size_t gi)
+{
+	if (!u->ls) {
+		u->ls = xcalloc(o->nlg, sizeof(*u->ls));
+		u->nls = o->nlg;
+	}
+	return &u->ls[gi];
+}
+
+/* The Salesforce id of the target's HubSpot record hs_id, or NULL (not
+ * synced; *known is 0 then). Owned by the caller. */
+static char *hs_to_sf(struct sync_obj *o, const struct crmsync_link *l, const char *hs_id)
+{
+	struct store_pair p;
+
+	if (store_idmap_by_hs(o->e->store, l->target, hs_id, &p) != 0 || !p.sf_id[0] || p.deleted_at)
+		return NULL;
+	if (l->target_salesforce_object && strcmp(p.sf_type, l->target_salesforce_object) != 0)
+		return NULL;
+	return xstrdup(p.sf_id);
+}
+
+static char *sf_to_hs(struct sync_obj *o, const struct crmsync_link *l, const char *sf_id)
+{
+	struct store_pair p;
+
+	if (store_idmap_by_sf(o->e->store, l->target, sf_id, &p) != 0 || !p.hs_id[0] || p.deleted_at)
+		return NULL;
+	return xstrdup(p.hs_id);
+}
+
+/* The link of group g a Salesforce id belongs to (by key prefix), or NULL. */
+static const struct crmsync_link *link_of_sf_id(const struct link_group *g, const char *id)
+{
+	for (size_t i = 0; id && i < g->n; i++) {
+		const char *p = prefix_of(g->links[i]->target_salesforce_object);
+
+		if (!g->links[i]->target_salesforce_object || (p && strncmp(id, p, 3) == 0))
+			return g->links[i];
+	}
+	return NULL;
+}
+
+/* ---- reading the HubSpot side -------------------------------------------- */
+
+static const char *to_id_text(json_t *v, char *buf, size_t size)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
+/* Associations of the units' HubSpot records with one HubSpot object:
+ * calls cb(unit, to_id, is_primary) for each. */
+static int read_assocs(struct sync_obj *o, const char *to_object, uint32_t primary_type,
+		       struct unit **units, size_t n,
+		       void (*cb)(struct sync_obj *, struct unit *, const char *, int, void *), void *arg)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i += ASSOC_CHUNK) {
+		json_t *inputs = json_array(), *resp = NULL, *r;
+		struct hs_error herr;
+		size_t k;
+
+		for (k = i; k < n && k < i + ASSOC_CHUNK; k++)
+			json_array_append_new(inputs, json_pack("{s:s}", "id", units[k]->hs->id));
+		err = hs_assoc_batch(o->e->hs, o->hs_object, to_object, "read", inputs, &resp, &herr);
+		json_decref(inputs);
+		if (err) {
+			log_err("%s: cannot read HubSpot associations with %s: %s %s", o->inst->tag,
+				to_object, herr.category, herr.message);
+			break;
+		}
+		json_array_foreach(json_object_get(resp, "results"), k, r) {
+			char b1[32], b2[32];
+			const char *from = to_id_text(json_object_get(json_object_get(r, "from"), "id"), b1,
+						      sizeof(b1));
+			struct unit *u = from ? strmap_get(&o->by_hs, from) : NULL;
+			json_t *t;
+			size_t m;
+
+			if (!u)
+				continue;
+			json_array_foreach(json_object_get(r, "to"), m, t) {
+				const char *to = to_id_text(json_object_get(t, "toObjectId"), b2, sizeof(b2));
+				json_t *ty;
+				size_t q;
+				int primary = 0;
+
+				json_array_foreach(json_object_get(t, "associationTypes"), q, ty)
+					if (primary_type &&
+					    json_integer_value(json_object_get(ty, "typeId")) == primary_type)
+						primary = 1;
+				if (to)
+					cb(o, u, to, primary, arg);
+			}
+		}
+		json_decref(resp);
+	}
+	return err;
+}
+
+struct group_read {
+	size_t gi, li;
+	const struct crmsync_link *l;
+};
+
+/* Append to the record's "associations.<object>" list (the association
+ * resolver names partners from it) and choose the link's value: a group's
+ * earlier link wins (WhatId: the deal before the company), then a primary
+ * association, then the first one. */
+static void on_assoc(struct sync_obj *o, struct unit *u, const char *to, int primary, void *arg)
+{
+	struct group_read *gr = arg;
+	struct link_state *st = state_of(o, u, gr->gi);
+	char name[128];
+	const char *have;
+
+	snprintf(name, sizeof(name), "associations.%s", gr->l->target_hubspot_object);
+	have = record_get(u->hs, name);
+	if (!have) {
+		record_set(u->hs, name, to);
+	} else if (strlen(have) < 4000) {
+		char *v = xasprintf("%s;%s", have, to);
+
+		record_set(u->hs, name, v);
+		free(v);
+	}
+	if (st->hs_id && !(gr->li < st->link_index ||
+			   (gr->li == st->link_index && primary && !st->primary)))
+		return;
+	free(st->hs_id);
+	free(st->hs_sf);
+	st->hs_id = xstrdup(to);
+	st->hs_sf = hs_to_sf(o, gr->l, to);
+	st->link = gr->l;
+	st->link_index = gr->li;
+	st->primary = primary;
+}
+
+int links_read(struct sync_obj *o)
+{
+	struct unit **units;
+	size_t n = 0;
+	int err = 0;
+
+	if (!o->nlg)
+		return 0;
+	units = xcalloc(o->nunits + 1, sizeof(*units));
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+
+		if (u->hs && u->hs->id && u->action != ACT_SKIP)
+			units[n++] = u;
+	}
+	for (size_t gi = 0; gi < o->nlg && !err; gi++) {
+		struct link_group *g = &o->lg[gi];
+
+		for (size_t li = 0; li < g->n && !err; li++) {
+			struct group_read gr = { gi, li, g->links[li] };
+
+			err = read_assocs(o, g->links[li]->target_hubspot_object, g->links[li]->primary_type,
+					  units, n, on_assoc, &gr);
+		}
+	}
+	free(units);
+	return err;
+}
+
+/* ---- holding back records whose partner has not synced ------------------- */
+
+static void hold(struct sync_obj *o, struct unit *u, enum crmsync_side side,
+		 const struct crmsync_link *l, const char *partner)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg),
+		 "%s record is associated with %s %s %s, which has not synced yet: it waits and "
+		 "syncs on the cycle after its partner does",
+		 side == CRMSYNC_SIDE_HUBSPOT ? "the HubSpot" : "the Salesforce",
+		 side == CRMSYNC_SIDE_HUBSPOT ? "HubSpot" : "Salesforce",
+		 side == CRMSYNC_SIDE_HUBSPOT ? l->target_hubspot_object
+					      : (l->target_salesforce_object ? l->target_salesforce_object
+									     : l->target),
+		 partner);
+	record_failure(o, u, side, 0, WAIT_CODE, NULL, msg, NULL);
+	u->action = ACT_SKIP;
+	u->skip_reason = "waits for an associated record to sync";
+	o->n_waiting++;
+}
+
+/* After planning: 1 when the unit was held back because a partner it
+ * links to (with CRMSYNC_LINK_WAIT) has not synced. */
+int links_hold(struct sync_obj *o, struct unit *u)
+{
+	if (u->action != ACT_CREATE_SF && u->action != ACT_CREATE_HS && u->action != ACT_UPDATE)
+		return 0;
+	for (size_t gi = 0; gi < o->nlg; gi++) {
+		struct link_group *g = &o->lg[gi];
+		struct link_state *st = u->ls && gi < u->nls ? &u->ls[gi] : NULL;
+		const char *sv;
+		const struct crmsync_link *l;
+		char *hs;
+
+		if (!group_applies(g, u->sf_type))
+			continue;
+		if (st && st->hs_id && !st->hs_sf && st->link && (st->link->flags & CRMSYNC_LINK_WAIT)) {
+			hold(o, u, CRMSYNC_SIDE_HUBSPOT, st->link, st->hs_id);
+			break;
+		}
+		sv = u->sf ? record_get(u->sf, g->field) : NULL;
+		l = sv && *sv ? link_of_sf_id(g, sv) : NULL;
+		if (!l || !(l->flags & CRMSYNC_LINK_WAIT) || (l->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY))
+			continue;
+		hs = sf_to_hs(o, l, sv);
+		free(hs);
+		if (!hs) {
+			hold(o, u, CRMSYNC_SIDE_SALESFORCE, l, sv);
+			break;
+		}
+	}
+	if (u->action != ACT_SKIP)
+		return 0;
+	record_free(u->out_sf);
+	record_free(u->out_hs);
+	u->out_sf = u->out_hs = NULL;
+	u->synced = 0;
+	return 1;
+}
+
+/* ---- staging: the lookup field or the association ------------------------ */
+
+static const char *base_of(const struct store_fields *old, const char *name, int *have)
+{
+	const char *v = NULL;
+
+	*have = old && store_fields_find(old, name, &v);
+	return *have ? (v ? v : "") : NULL;
+}
+
+static void links_base_add(struct unit *u, const char *name, const char *value, int side)
+{
+	u->base_names = xrealloc(u->base_names, (u->nbase + 1) * sizeof(char *));
+	u->base_values = xrealloc(u->base_values, (u->nbase + 1) * sizeof(char *));
+	u->base_side = xrealloc(u->base_side, u->nbase + 1);
+	u->base_names[u->nbase] = xstrdup(name);
+	u->base_values[u->nbase] = value ? xstrdup(value) : NULL;
+	u->base_side[u->nbase] = (unsigned char)side;
+	u->nbase++;
+}
+
+static int same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Queue the HubSpot association of group g towards the Salesforce id sv
+ * (translated), replacing the one the unit has now. */
+static void want_hs(struct sync_obj *o, struct unit *u, size_t gi, const char *sv)
+{
+	struct link_state *st = state_of(o, u, gi);
+	const struct crmsync_link *l = sv && *sv ? link_of_sf_id(&o->lg[gi], sv) : st->link;
+	char *hs = l && sv && *sv ? sf_to_hs(o, l, sv) : NULL;
+
+	if (sv && *sv && !hs)
+		return; /* partner not synced: nothing to associate yet */
+	free(st->want_hs);
+	free(st->old_hs);
+	st->old_hs = st->hs_id ? xstrdup(st->hs_id) : NULL;
+	st->old_link = st->link;
+	st->want_hs = hs;
+	st->want_link = l;
+	st->write_hs = 1;
+}
+
+void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int create_to_hs,
+		 const struct store_fields *old)
+{
+	for (size_t gi = 0; gi < o->nlg; gi++) {
+		struct link_group *g = &o->lg[gi];
+		struct link_state *st;
+		const char *hv, *sv, *base;
+		int have_base, to_sf = 0, to_hs = 0;
+
+		if (!group_applies(g, u->sf_type))
+			continue;
+		st = state_of(o, u, gi);
+		hv = st->hs_sf;
+		if (create_to_sf) {
+			if (hv)
+				record_set(u->out_sf, g->field, hv);
+			links_base_add(u, g->base_name, hv ? hv : "", hv ? 1 : 0);
+			continue;
+		}
+		sv = u->sf ? record_get(u->sf, g->field) : NULL;
+		if (create_to_hs) {
+			const struct crmsync_link *l = sv ? link_of_sf_id(g, sv) : NULL;
+
+			if (sv && l && !(l->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY))
+				want_hs(o, u, gi, sv);
+			/* the base follows once the association is made (read-back pass) */
+			links_base_add(u, g->base_name, "", 0);
+			continue;
+		}
+		/* update: a two-way merge in Salesforce's id space */
+		if (st->hs_id && !hv)
+			continue; /* HubSpot's partner not synced (a non-waiting link) */
+		if (sv && *sv && !link_of_sf_id(g, sv))
+			continue; /* a lookup to an object no link covers */
+		base = base_of(old, g->base_name, &have_base);
+		if (same(hv, sv)) {
+			links_base_add(u, g->base_name, sv ? sv : "", 0);
+			continue;
+		}
+		if (!have_base) {
+			to_sf = !sv || !*sv;
+			to_hs = !to_sf;
+		} else {
+			int hs_changed = !same(hv, base), sf_changed = !same(sv, base);
+
+			if (hs_changed && sf_changed)
+				to_sf = u->hs_mod >= u->sf_mod, to_hs = !to_sf;
+			else
+				to_sf = hs_changed, to_hs = sf_changed;
+		}
+		if (to_hs && st->link && (st->link->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY))
+			to_hs = 0;
+		if (to_hs && sv && *sv) {
+			const struct crmsync_link *l = link_of_sf_id(g, sv);
+
+			if (l && (l->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY))
+				to_hs = 0;
+		}
+		if (to_sf) {
+			record_set(u->out_sf, g->field, hv);
+			links_base_add(u, g->base_name, hv ? hv : "", 1);
+		} else if (to_hs) {
+			want_hs(o, u, gi, sv);
+			if (st->write_hs)
+				links_base_add(u, g->base_name, sv ? sv : "", 2);
+			else if (base)
+				links_base_add(u, g->base_name, base, 0);
+		} else if (base) {
+			links_base_add(u, g->base_name, base, 0);
+		}
+	}
+}
+
+/* ---- writing associations ------------------------------------------------- */
+
+static void assoc_failed(struct sync_obj *o, struct unit *u, size_t gi, const struct hs_error *herr)
+{
+	struct link_state *st = &u->ls[gi];
+
+	record_failure(o, u, CRMSYNC_SIDE_HUBSPOT, herr->http_status, herr->category, herr->subcode,
+		       herr->message, NULL);
+	st->write_hs = 0;
+	st->failed = 1;
+}
+
+static int assoc_call(struct sync_obj *o, const struct crmsync_link *l, const char *op, json_t *inputs,
+		      struct hs_error *herr)
+{
+	json_t *resp = NULL;
+	int err = hs_assoc_batch(o->e->hs, o->hs_object, l->target_hubspot_object, op, inputs, &resp,
+				 herr);
+
+	if (!err && json_array_size(json_object_get(resp, "errors"))) {
+		json_t *e0 = json_array_get(json_object_get(resp, "errors"), 0);
+
+		memset(herr, 0, sizeof(*herr));
+		herr->http_status = 207;
+		snprintf(herr->category, sizeof(herr->category), "%s",
+			 json_string_value(json_object_get(e0, "category"))
+				 ? json_string_value(json_object_get(e0, "category")) : "VALIDATION_ERROR");
+		snprintf(herr->message, sizeof(herr->message), "%s",
+			 json_string_value(json_object_get(e0, "message"))
+				 ? json_string_value(json_object_get(e0, "message")) : "association refused");
+		err = -EREMOTEIO;
+	}
+	json_decref(resp);
+	return err;
+}
+
+/* One association at a time per unit and group: associations are few per
+ * cycle next to the records themselves, and a refusal (an association
+ * limit) then belongs to exactly one record. */
+int links_push(struct sync_obj *o)
+{
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+		const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
+
+		if (!u->ls || u->hs_failed || !hs_id || o->e->opts.dry_run)
+			continue;
+		if (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS)
+			continue;
+		for (size_t gi = 0; gi < u->nls; gi++) {
+			struct link_state *st = &u->ls[gi];
+			struct hs_error herr = { 0 };
+			json_t *in;
+			int err;
+
+			if (!st->write_hs)
+				continue;
+			if (st->old_hs && st->old_link && !(st->want_hs && same(st->want_hs, st->old_hs))) {
+				in = json_pack("[{s:{s:s}, s:[{s:s}]}]", "from", "id", hs_id, "to", "id",
+					       st->old_hs);
+				err = assoc_call(o, st->old_link, "archive", in, &herr);
+				json_decref(in);
+				if (err == -EREMOTEIO) {
+					assoc_failed(o, u, gi, &herr);
+					continue;
+				}
+				if (err)
+					return err;
+			}
+			if (st->want_hs && st->want_link) {
+				const struct crmsync_link *l = st->want_link;
+
+				if (l->association_type) {
+					json_t *types = json_array();
+
+					json_array_append_new(types, json_pack("{s:s, s:i}", "associationCategory",
+									       "HUBSPOT_DEFINED", "associationTypeId",
+									       (int)l->association_type));
+					if (l->primary_type)
+						json_array_append_new(types, json_pack(
+							"{s:s, s:i}", "associationCategory", "HUBSPOT_DEFINED",
+							"associationTypeId", (int)l->primary_type));
+					in = json_pack("[{s:{s:s}, s:{s:s}, s:o}]", "from", "id", hs_id, "to", "id",
+						       st->want_hs, "types", types);
+					err = assoc_call(o, l, "create", in, &herr);
+				} else {
+					in = json_pack("[{s:{s:s}, s:{s:s}}]", "from", "id", hs_id, "to", "id",
+						       st->want_hs);
+					err = assoc_call(o, l, "associate/default", in, &herr);
+				}
+				json_decref(in);
+				if (err == -EREMOTEIO) {
+					assoc_failed(o, u, gi, &herr);
+					continue;
+				}
+				if (err)
+					return err;
+				o->n_associated++;
+			}
+			/* the unit's HubSpot side is the new value now (the read-back
+			 * pass merges against it) */
+			free(st->hs_id);
+			free(st->hs_sf);
+			st->hs_id = st->want_hs ? xstrdup(st->want_hs) : NULL;
+			st->hs_sf = NULL;
+			if (st->want_hs && u->sf)
+				st->hs_sf = xstrdup(record_get(u->sf, o->lg[gi].field)
+							    ? record_get(u->sf, o->lg[gi].field) : "");
+			st->link = st->want_link;
+			st->write_hs = 0;
+		}
+	}
+	return 0;
+}
+
+/* A failed association keeps the link's old base. */
+void links_revert_failed(struct sync_obj *o, struct unit *u, const struct store_fields *old)
+{
+	for (size_t gi = 0; u->ls && gi < u->nls; gi++) {
+		if (!u->ls[gi].failed)
+			continue;
+		for (size_t k = 0; k < u->nbase; k++) {
+			const char *v = NULL;
+
+			if (strcmp(u->base_names[k], o->lg[gi].base_name) != 0)
+				continue;
+			free(u->base_values[k]);
+			u->base_values[k] = old && store_fields_find(old, u->base_names[k], &v) && v
+						    ? xstrdup(v) : NULL;
+		}
+	}
+}
+
+/* ---- records waiting for a partner: read again every cycle ---------------- */
+
+struct waiting {
+	struct sync_obj *o;
+	char **hs, **sf;
+	size_t nhs, nsf;
+};
+
+static int on_waiting(const struct store_error *e, void *arg)
+{
+	struct waiting *w = arg;
+
+	if (!e->object || strcmp(e->object, w->o->inst->name) != 0 || !e->code ||
+	    strcmp(e->code, WAIT_CODE) != 0)
+		return 0;
+	if (e->hs_id && *e->hs_id && !strmap_get(&w->o->by_hs, e->hs_id)) {
+		w->hs = xrealloc(w->hs, (w->nhs + 1) * sizeof(*w->hs));
+		w->hs[w->nhs++] = xstrdup(e->hs_id);
+	} else if (!(e->hs_id && *e->hs_id) && e->sf_id && *e->sf_id &&
+		   !strmap_get(&w->o->by_sf, e->sf_id)) {
+		w->sf = xrealloc(w->sf, (w->nsf + 1) * sizeof(*w->sf));
+		w->sf[w->nsf++] = xstrdup(e->sf_id);
+	}
+	return 0;
+}
+
+static int on_waiting_hs(struct sync_obj *o, json_t *j, void *arg)
+{
+	(void)arg;
+	return on_hs_record(j, o);
+}
+
+int links_requeue(struct sync_obj *o)
+{
+	struct waiting w = { o, NULL, NULL, 0, 0 };
+	int err;
+
+	if (!o->nlg)
+		return 0;
+	err = store_error_list(o->e->store, "association", on_waiting, &w);
+	if (!err && w.nhs)
+		err = hs_read_by(o, NULL, w.hs, w.nhs, on_waiting_hs, NULL);
+	if (!err && w.nsf) {
+		struct pull_ctx *pcs = pull_ctxs(o);
+		struct sf_lookups l = { 0 };
+
+		for (size_t k = 0; k < o->nsfo; k++)
+			lookups_add(&l, &o->sfo[k], "Id", w.sf, w.nsf, &pcs[k]);
+		err = lookups_run(o, &l, on_sf_record);
+		lookups_release(&l);
+		free(pcs);
+	}
+	if (w.nhs + w.nsf)
+		log_info("%s: %zu records waiting for an associated record read again", o->inst->tag,
+			 w.nhs + w.nsf);
+	for (size_t i = 0; i < w.nhs; i++)
+		free(w.hs[i]);
+	for (size_t i = 0; i < w.nsf; i++)
+		free(w.sf[i]);
+	free(w.hs);
+	free(w.sf);
+	return err;
+}
+
+/* ---- matching through partners (companies through their contacts) ------- */
+
+struct match_read {
+	struct strmap acc;      /* unit (as "%p") -> chosen Account id, "" when ambiguous */
+	struct strmap contact_unit; /* Salesforce Contact id -> unit */
+	char **contacts;
+	size_t ncontacts;
+};
+
+static void on_match_assoc(struct sync_obj *o, struct unit *u, const char *to, int primary, void *arg)
+{
+	struct match_read *mr = arg;
+	struct store_pair p;
+
+	(void)primary;
+	if (store_idmap_by_hs(o->e->store, o->match_link->target, to, &p) != 0 || !p.sf_id[0] ||
+	    p.deleted_at || strcmp(p.sf_type, o->match_link->salesforce_object) != 0)
+		return;
+	if (strmap_get(&mr->contact_unit, p.sf_id))
+		return;
+	strmap_put(&mr->contact_unit, p.sf_id, u);
+	mr->contacts = xrealloc(mr->contacts, (mr->ncontacts + 1) * sizeof(*mr->contacts));
+	mr->contacts[mr->ncontacts++] = xstrdup(p.sf_id);
+}
+
+struct match_cb {
+	struct sync_obj *o;
+	struct match_read *mr;
+};
+
+static int on_match_contact(json_t *j, void *user)
+{
+	struct match_cb *mc = user;
+	const char *id = json_string_value(json_object_get(j, "Id"));
+	const char *acc = json_string_value(json_object_get(j, mc->o->match_link->salesforce_field));
+	struct unit *u = id ? strmap_get(&mc->mr->contact_unit, id) : NULL;
+	char key[32];
+	const char *have;
+
+	if (!u || !acc || !*acc)
+		return 0;
+	snprintf(key, sizeof(key), "%p", (void *)u);
+	have = strmap_get(&mc->mr->acc, key);
+	if (!have)
+		strmap_put(&mc->mr->acc, key, xstrdup(acc));
+	else if (*have && strcmp(have, acc) != 0)
+		strmap_put(&mc->mr->acc, key, xstrdup("")); /* contacts at different Accounts */
+	return 0;
+}
+
+int links_match(struct sync_obj *o)
+{
+	struct match_read mr = { 0 };
+	struct unit **units;
+	size_t n = 0;
+	int err = 0;
+
+	if (!o->match_link || !o->nsfo)
+		return 0;
+	units = xcalloc(o->nunits + 1, sizeof(*units));
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+
+		if (u->hs && !u->sf && !u->has_pair && u->action != ACT_SKIP)
+			units[n++] = u;
+	}
+	if (n)
+		err = read_assocs(o, o->match_link->target_hubspot_object, 0, units, n, on_match_assoc,
+				  &mr);
+	if (!err && mr.ncontacts) {
+		struct match_cb mc = { o, &mr };
+		struct sf_lookups l = { 0 };
+		char *sel = xasprintf("SELECT Id, %s FROM %s", o->match_link->salesforce_field,
+				      o->match_link->salesforce_object);
+
+		lookups_add_soql(&l, sel, "Id", mr.contacts, mr.ncontacts, &mc);
+		free(sel);
+		err = lookups_run(o, &l, on_match_contact);
+		lookups_release(&l);
+	}
+	if (!err) {
+		char **ids = xcalloc(n + 1, sizeof(*ids));
+		size_t nids = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct unit *u = units[i], *other;
+			char key[32];
+			const char *acc;
+			struct store_pair p;
+
+			snprintf(key, sizeof(key), "%p", (void *)u);
+			acc = strmap_get(&mr.acc, key);
+			if (!acc)
+				continue;
+			if (!*acc) {
+				u->ambiguous = 1;
+				o->n_ambiguous++;
+				log_info("%s: company %s: its contacts belong to different Accounts; not "
+					 "matched", o->inst->tag, u->hs->id);
+				continue;
+			}
+			if (store_idmap_by_sf(o->e->store, o->inst->name, acc, &p) == 0)
+				continue; /* that Account has its company already */
+			other = strmap_get(&o->by_sf, acc);
+			if (other && other != u && other->sf && !other->has_pair) {
+				u->sf = other->sf;
+				u->sf_mod = other->sf_mod;
+				snprintf(u->sf_type, sizeof(u->sf_type), "%s", other->sf_type);
+				other->sf = NULL;
+				other->action = ACT_SKIP;
+				other->skip_reason = "merged";
+				strmap_put(&o->by_sf, acc, u);
+			} else if (!other) {
+				strmap_put(&o->by_sf, acc, u);
+				ids[nids++] = xstrdup(acc);
+			} else {
+				continue;
+			}
+			log_info("%s: company %s matched Account %s through its contacts", o->inst->tag,
+				 u->hs->id, acc);
+			o->n_matched_links++;
+		}
+		if (nids) {
+			struct pull_ctx *pcs = pull_ctxs(o);
+			struct sf_lookups l = { 0 };
+
+			lookups_add(&l, &o->sfo[0], "Id", ids, nids, &pcs[0]);
+			err = lookups_run(o, &l, on_sf_partner);
+			lookups_release(&l);
+			free(pcs);
+			for (size_t i = 0; i < nids; i++) {
+				struct unit *u = strmap_get(&o->by_sf, ids[i]);
+
+				if (u && u->sf)
+					snprintf(u->sf_type, sizeof(u->sf_type), "%s", u->sf->object);
+			}
+		}
+		for (size_t i = 0; i < nids; i++)
+			free(ids[i]);
+		free(ids);
+	}
+	for (size_t i = 0; i < mr.acc.cap; i++)
+		if (mr.acc.slots && mr.acc.slots[i].key)
+			free(mr.acc.slots[i].value);
+	strmap_release(&mr.acc);
+	strmap_release(&mr.contact_unit);
+	for (size_t i = 0; i < mr.ncontacts; i++)
+		free(mr.contacts[i]);
+	free(mr.contacts);
+	free(units);
+	return err;
+}
