@@ -43,6 +43,8 @@ static void usage(FILE *out)
 		"                           the last cycle per object, sync errors by type\n"
 		"  allocation [set N]       show, or set, the Salesforce API calls crmsync may\n"
 		"                           use per rolling 24 h\n"
+		"  explain [OBJECT]         how each enabled object syncs, in words: direction,\n"
+		"                           frequency, matching and de-duplication\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE        configuration file (default %s;\n"
@@ -316,6 +318,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "allocation") == 0)
 		return cmd_allocation(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "explain") == 0) {
+		if (argc - optind > 1) {
+			fprintf(stderr, "crmsync: usage: crmsync explain [OBJECT]\n");
+			return EXIT_USAGE;
+		}
+		return cmd_explain(config, optind < argc ? argv[optind] : NULL);
+	}
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -10,5 +10,7 @@ struct config;
 int cli_load(struct config *cfg, const char *path, int with_plugins);
 int cmd_status(const char *path, int as_json);
 int cmd_allocation(const char *path, int argc, char **argv);
+/* cli_explain.c: "how it works" for every object, or one */
+int cmd_explain(const char *path, const char *object);
 
 #endif

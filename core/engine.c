@@ -33,6 +33,20 @@ const char *ext_prop(const struct engine *e)
 	return e->cfg->hs.external_id_property;
 }
 
+void object_use_pairing_mapping(struct config *cfg, struct crmsync_instance *inst)
+{
+	const char *map_name = NULL;
+	const char *def = inst->plugin->object.default_mapping;
+
+	object_pairing(inst, NULL, NULL, &map_name);
+	if (map_name && def && strcmp(map_name, def) != 0 &&
+	    !(inst->section && cfg_section_get(inst->section, "mapping"))) {
+		/* the instance's own default mapping, in the same directory */
+		free(inst->mapping);
+		inst->mapping = xasprintf("%s/%s", cfg->core.mappings_dir, map_name);
+	}
+}
+
 /* The HubSpot property group the external-id property goes in. */
 static const char *ext_prop_group(const char *hs_object)
 {
@@ -407,12 +421,7 @@ static int setup_object(struct sync_obj *o)
 
 	o->ops = &o->inst->plugin->object;
 	object_pairing(o->inst, &o->hs_object, &o->sf_names, &map_name);
-	if (map_name && o->ops->default_mapping && strcmp(map_name, o->ops->default_mapping) != 0 &&
-	    !(o->inst->section && cfg_section_get(o->inst->section, "mapping"))) {
-		/* the instance's own default mapping, in the same directory */
-		free(o->inst->mapping);
-		o->inst->mapping = xasprintf("%s/%s", o->e->cfg->core.mappings_dir, map_name);
-	}
+	object_use_pairing_mapping(o->e->cfg, o->inst);
 	o->hs_modprop = strcmp(o->hs_object, "contacts") == 0 ? "lastmodifieddate"
 							       : "hs_lastmodifieddate";
 	if (!o->inst->mapping) {
