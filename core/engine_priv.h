@@ -75,6 +75,23 @@ struct link_state {
 	const struct crmsync_link *want_link, *old_link;
 };
 
+/* A small owned list of strings. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+/* A unit's junction link (CRMSYNC_LINK_JUNCTION): the target records on
+ * each side, and the changes queued for after the record writes. */
+struct junction_state {
+	struct strlist hs, hs_ids;          /* target Salesforce ids via associations; their HubSpot ids */
+	struct strlist sf, sf_rows;         /* target ids of the junction rows; the rows' ids */
+	struct strlist add_sf, del_sf_rows; /* rows to create (target ids) / delete (row ids) */
+	struct strlist add_hs, del_hs;      /* HubSpot ids to associate / to dissociate */
+	int failed;
+};
+#define JUNCTION_MAX 4
+
 /* One record pair being synced this cycle. */
 struct unit {
 	struct store_pair pair;
@@ -97,6 +114,7 @@ struct unit {
 	const char *skip_reason;
 	struct link_state *ls;              /* one per link group, or NULL */
 	size_t nls;
+	struct junction_state *js;          /* one per junction link, or NULL */
 };
 
 struct sync_obj {
@@ -125,6 +143,8 @@ struct sync_obj {
 	struct link_group *lg;                 /* active links, by lookup field */
 	size_t nlg;
 	const struct crmsync_link *match_link; /* CRMSYNC_LINK_MATCH, target enabled */
+	const struct crmsync_link *jl[JUNCTION_MAX]; /* CRMSYNC_LINK_JUNCTION, targets enabled */
+	size_t njl;
 	long n_waiting, n_associated, n_matched_links;
 };
 

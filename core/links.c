@@ -20,12 +20,84 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "engine_priv.h"
 #include "log.h"
 
 #define ASSOC_CHUNK 100
 #define WAIT_CODE "PARTNER_NOT_SYNCED"
+
+/* ---- string lists ------------------------------------------------------- */
+
+static void sl_add(struct strlist *l, const char *v)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(v ? v : "");
+}
+
+static void sl_clear(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static ssize_t sl_find(const struct strlist *l, const char *v)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], v) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void sl_remove_at(struct strlist *l, size_t i)
+{
+	free(l->v[i]);
+	memmove(l->v + i, l->v + i + 1, (l->n - i - 1) * sizeof(*l->v));
+	l->n--;
+}
+
+/* ";a;b;" membership in a base list */
+static int in_base(const char *base, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = base; p && (p = strstr(p, id)); p += n)
+		if ((p == base || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The list sorted and ';'-joined (a base value). Owned by the caller. */
+static char *sl_join_sorted(const struct strlist *l)
+{
+	char **v = xcalloc(l->n + 1, sizeof(*v));
+	struct strbuf sb = { 0 };
+
+	memcpy(v, l->v, l->n * sizeof(*v));
+	qsort(v, l->n, sizeof(*v), cmp_str);
+	strbuf_addstr(&sb, "");
+	for (size_t i = 0; i < l->n; i++)
+		strbuf_addf(&sb, "%s%s", i ? ";" : "", v[i]);
+	free(v);
+	return strbuf_detach(&sb);
+}
+
+struct hs_error;
+static int junction_read(struct sync_obj *o, struct unit **units, size_t n);
+static void junction_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int create_to_hs,
+			   const struct store_fields *old);
+static int junction_push(struct sync_obj *o);
+static int assoc_call(struct sync_obj *o, const struct crmsync_link *l, const char *op,
+		      json_t *inputs, struct hs_error *herr);
 
 /* Key prefixes of the standard objects a link may point at. */
 static const char *prefix_of(const char *sobject)
@@ -84,6 +156,11 @@ int links_setup(struct sync_obj *o)
 				  l->target);
 			continue;
 		}
+		if (l->flags & CRMSYNC_LINK_JUNCTION) {
+			if (l->junction_key && l->salesforce_object && o->njl < JUNCTION_MAX)
+				o->jl[o->njl++] = l;
+			continue;
+		}
 		for (size_t i = 0; i < o->nlg; i++)
 			if (strcmp(o->lg[i].field, l->salesforce_field) == 0)
 				g = &o->lg[i];
@@ -129,6 +206,16 @@ void links_unit_release(struct unit *u)
 	free(u->ls);
 	u->ls = NULL;
 	u->nls = 0;
+	for (size_t j = 0; u->js && j < JUNCTION_MAX; j++) {
+		struct junction_state *js = &u->js[j];
+		struct strlist *all[] = { &js->hs, &js->hs_ids, &js->sf, &js->sf_rows, &js->add_sf,
+					  &js->del_sf_rows, &js->add_hs, &js->del_hs };
+
+		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+			sl_clear(all[k]);
+	}
+	free(u->js);
+	u->js = NULL;
 }
 
 static struct link_state *state_of(struct sync_obj *o, struct unit *u, size_t gi)
@@ -282,7 +369,7 @@ int links_read(struct sync_obj *o)
 	size_t n = 0;
 	int err = 0;
 
-	if (!o->nlg)
+	if (!o->nlg && !o->njl)
 		return 0;
 	units = xcalloc(o->nunits + 1, sizeof(*units));
 	for (size_t i = 0; i < o->nunits; i++) {
@@ -301,6 +388,8 @@ int links_read(struct sync_obj *o)
 					  units, n, on_assoc, &gr);
 		}
 	}
+	if (!err && o->njl)
+		err = junction_read(o, units, n);
 	free(units);
 	return err;
 }
@@ -482,6 +571,380 @@ void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int creat
 			links_base_add(u, g->base_name, base, 0);
 		}
 	}
+	if (o->njl)
+		junction_stage(o, u, create_to_sf, create_to_hs, old);
+}
+
+/* ---- junction links (a set through a Salesforce junction object) --------- */
+
+static struct junction_state *js_of(struct unit *u, size_t j)
+{
+	if (!u->js)
+		u->js = xcalloc(JUNCTION_MAX, sizeof(*u->js));
+	return &u->js[j];
+}
+
+struct junction_read {
+	size_t j;
+	const struct crmsync_link *l;
+	struct sync_obj *o;
+};
+
+static void on_junction_assoc(struct sync_obj *o, struct unit *u, const char *to, int primary,
+			      void *arg)
+{
+	struct junction_read *jr = arg;
+	struct junction_state *js = js_of(u, jr->j);
+	char *sf = hs_to_sf(o, jr->l, to);
+
+	(void)primary;
+	if (sf && sl_find(&js->hs, sf) < 0) {
+		sl_add(&js->hs, sf);
+		sl_add(&js->hs_ids, to);
+	}
+	free(sf);
+}
+
+static int on_junction_row(json_t *j, void *user)
+{
+	struct junction_read *jr = user;
+	const char *row = json_string_value(json_object_get(j, "Id"));
+	const char *key = json_string_value(json_object_get(j, jr->l->junction_key));
+	const char *target = json_string_value(json_object_get(j, jr->l->salesforce_field));
+	struct unit *u = key ? strmap_get(&jr->o->by_sf, key) : NULL;
+	struct junction_state *js;
+
+	if (!u || !row || !target || (json_is_true(json_object_get(j, "IsDeleted"))))
+		return 0;
+	js = js_of(u, jr->j);
+	if (sl_find(&js->sf, target) >= 0)
+		return 0;
+	sl_add(&js->sf, target);
+	sl_add(&js->sf_rows, row);
+	return 0;
+}
+
+static int junction_read(struct sync_obj *o, struct unit **units, size_t n)
+{
+	int err = 0;
+
+	for (size_t j = 0; j < o->njl && !err; j++) {
+		const struct crmsync_link *l = o->jl[j];
+		struct junction_read jr = { j, l, o };
+		char **ids = xcalloc(o->nunits + 1, sizeof(*ids));
+		size_t nids = 0;
+
+		err = read_assocs(o, l->target_hubspot_object, 0, units, n, on_junction_assoc, &jr);
+		for (size_t i = 0; i < o->nunits && !err; i++) {
+			struct unit *u = o->units[i];
+
+			js_of(u, j);
+			if (u->sf && u->sf->id && u->action != ACT_SKIP)
+				ids[nids++] = u->sf->id;
+		}
+		if (!err && nids) {
+			struct sf_lookups lk = { 0 };
+			char *sel = xasprintf("SELECT Id, %s, %s FROM %s", l->junction_key,
+					      l->salesforce_field, l->salesforce_object);
+
+			lookups_add_soql(&lk, sel, l->junction_key, ids, nids, &jr);
+			free(sel);
+			/* lookups use queryAll: deleted rows are skipped by IsDeleted,
+			 * which the select does not carry; read live rows only */
+			for (size_t q = 0; q < lk.n; q++) {
+				char *full = xasprintf("%s AND IsDeleted = false", lk.soql[q]);
+
+				free(lk.soql[q]);
+				lk.soql[q] = full;
+			}
+			err = lookups_run(o, &lk, on_junction_row);
+			lookups_release(&lk);
+		}
+		free(ids);
+	}
+	return err;
+}
+
+/* Stage one unit's junction changes and its new base. */
+static void junction_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int create_to_hs,
+			   const struct store_fields *old)
+{
+	for (size_t j = 0; j < o->njl; j++) {
+		const struct crmsync_link *l = o->jl[j];
+		struct junction_state *js = js_of(u, j);
+		struct strlist result = { 0 };
+		char name[96], *joined;
+		const char *base;
+		int have_base;
+
+		snprintf(name, sizeof(name), "link:%s", l->salesforce_object);
+		sl_clear(&js->add_sf);
+		sl_clear(&js->del_sf_rows);
+		sl_clear(&js->add_hs);
+		sl_clear(&js->del_hs);
+		js->failed = 0;
+		if (create_to_sf) {
+			for (size_t i = 0; i < js->hs.n; i++)
+				sl_add(&js->add_sf, js->hs.v[i]);
+			links_base_add(u, name, "", 0);
+			continue;
+		}
+		if (create_to_hs) {
+			for (size_t i = 0; i < js->sf.n; i++) {
+				char *hs = sf_to_hs(o, l, js->sf.v[i]);
+
+				if (hs)
+					sl_add(&js->add_hs, hs);
+				free(hs);
+			}
+			links_base_add(u, name, "", 0);
+			continue;
+		}
+		base = base_of(old, name, &have_base);
+		for (size_t i = 0; i < js->hs.n; i++) {
+			const char *c = js->hs.v[i];
+
+			if (sl_find(&js->sf, c) >= 0)
+				sl_add(&result, c);
+			else if (have_base && in_base(base, c))
+				sl_add(&js->del_hs, js->hs_ids.v[i]); /* removed in Salesforce */
+			else {
+				sl_add(&js->add_sf, c);
+				sl_add(&result, c);
+			}
+		}
+		for (size_t i = 0; i < js->sf.n; i++) {
+			const char *c = js->sf.v[i];
+			char *hs;
+
+			if (sl_find(&js->hs, c) >= 0)
+				continue;
+			if (have_base && in_base(base, c)) {
+				sl_add(&js->del_sf_rows, js->sf_rows.v[i]); /* removed in HubSpot */
+				continue;
+			}
+			hs = sf_to_hs(o, l, c);
+			if (hs) {
+				sl_add(&js->add_hs, hs);
+				sl_add(&result, c);
+			}
+			free(hs);
+		}
+		joined = sl_join_sorted(&result);
+		links_base_add(u, name, joined, 0);
+		free(joined);
+		sl_clear(&result);
+	}
+}
+
+static void junction_failed(struct sync_obj *o, struct unit *u, size_t j, enum crmsync_side side,
+			    int status, const char *code, const char *message)
+{
+	record_failure(o, u, side, status, code, NULL, message, NULL);
+	u->js[j].failed = 1;
+}
+
+static int junction_push_sf(struct sync_obj *o, size_t j)
+{
+	const struct crmsync_link *l = o->jl[j];
+	struct sf_error serr;
+	int err = 0;
+
+	/* creates, 200 a call */
+	for (size_t i = 0; i < o->nunits && !err;) {
+		struct unit *who[200];
+		const char *what[200];
+		json_t *recs = json_array(), *res = NULL;
+		size_t n = 0;
+
+		for (; i < o->nunits && n < 200; i++) {
+			struct unit *u = o->units[i];
+			const char *id = u->pair.sf_id[0] ? u->pair.sf_id : (u->sf ? u->sf->id : NULL);
+			struct junction_state *js = u->js ? &u->js[j] : NULL;
+
+			if (!js || !id || u->sf_failed || (u->action != ACT_UPDATE && u->action != ACT_CREATE_SF))
+				continue;
+			for (size_t k = 0; k < js->add_sf.n && n < 200; k++) {
+				json_t *r = json_pack("{s:{s:s}, s:s, s:s}", "attributes", "type",
+						      l->salesforce_object, l->junction_key, id,
+						      l->salesforce_field, js->add_sf.v[k]);
+
+				json_array_append_new(recs, r);
+				who[n] = u;
+				what[n++] = js->add_sf.v[k];
+			}
+		}
+		if (!n) {
+			json_decref(recs);
+			break;
+		}
+		err = sf_create_collection(o->e->sf, recs, &res, &serr);
+		json_decref(recs);
+		if (err == -EREMOTEIO) {
+			for (size_t k = 0; k < n; k++)
+				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, serr.http_status, serr.code,
+						serr.message);
+			err = 0;
+			continue;
+		}
+		for (size_t k = 0; k < n && !err; k++) {
+			json_t *r = json_array_get(res, k);
+			const char *rid = json_string_value(json_object_get(r, "id"));
+
+			if (json_is_true(json_object_get(r, "success")) && rid) {
+				sl_add(&who[k]->js[j].sf, what[k]);
+				sl_add(&who[k]->js[j].sf_rows, rid);
+				o->n_associated++;
+			} else {
+				json_t *e0 = json_array_get(json_object_get(r, "errors"), 0);
+
+				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, 400,
+						json_string_value(json_object_get(e0, "statusCode")),
+						json_string_value(json_object_get(e0, "message")));
+			}
+		}
+		json_decref(res);
+	}
+	/* deletes, 200 a call */
+	for (size_t i = 0; i < o->nunits && !err;) {
+		struct unit *who[200];
+		const char *rows[200];
+		json_t *res = NULL;
+		size_t n = 0;
+
+		for (; i < o->nunits && n < 200; i++) {
+			struct unit *u = o->units[i];
+			struct junction_state *js = u->js ? &u->js[j] : NULL;
+
+			if (!js || u->action != ACT_UPDATE)
+				continue;
+			for (size_t k = 0; k < js->del_sf_rows.n && n < 200; k++) {
+				who[n] = u;
+				rows[n++] = js->del_sf_rows.v[k];
+			}
+		}
+		if (!n)
+			break;
+		err = sf_delete_collection(o->e->sf, rows, n, &res, &serr);
+		if (err == -EREMOTEIO) {
+			for (size_t k = 0; k < n; k++)
+				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, serr.http_status, serr.code,
+						serr.message);
+			err = 0;
+			continue;
+		}
+		for (size_t k = 0; k < n && !err; k++) {
+			json_t *r = json_array_get(res, k);
+			struct junction_state *js = &who[k]->js[j];
+			ssize_t at = sl_find(&js->sf_rows, rows[k]);
+
+			if (json_is_true(json_object_get(r, "success"))) {
+				if (at >= 0) {
+					sl_remove_at(&js->sf, (size_t)at);
+					sl_remove_at(&js->sf_rows, (size_t)at);
+				}
+			} else {
+				json_t *e0 = json_array_get(json_object_get(r, "errors"), 0);
+
+				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, 400,
+						json_string_value(json_object_get(e0, "statusCode")),
+						json_string_value(json_object_get(e0, "message")));
+			}
+		}
+		json_decref(res);
+	}
+	return err;
+}
+
+/* HubSpot side: one call per unit and kind (role changes are few). */
+static int junction_push_hs(struct sync_obj *o, size_t j)
+{
+	const struct crmsync_link *l = o->jl[j];
+
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+		struct junction_state *js = u->js ? &u->js[j] : NULL;
+		const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
+		struct hs_error herr = { 0 };
+		json_t *in;
+		int err;
+
+		if (!js || !hs_id || u->hs_failed || (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
+			continue;
+		if (js->add_hs.n) {
+			in = json_array();
+			for (size_t k = 0; k < js->add_hs.n; k++)
+				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:i}]}", "from",
+								    "id", hs_id, "to", "id", js->add_hs.v[k],
+								    "types", "associationCategory",
+								    "HUBSPOT_DEFINED", "associationTypeId",
+								    (int)l->association_type));
+			err = assoc_call(o, l, l->association_type ? "create" : "associate/default", in,
+					 &herr);
+			json_decref(in);
+			if (err == -EREMOTEIO)
+				junction_failed(o, u, j, CRMSYNC_SIDE_HUBSPOT, herr.http_status, herr.category,
+						herr.message);
+			else if (err)
+				return err;
+			else
+				for (size_t k = 0; k < js->add_hs.n; k++) {
+					char *sf = hs_to_sf(o, l, js->add_hs.v[k]);
+
+					if (sf) {
+						sl_add(&js->hs, sf);
+						sl_add(&js->hs_ids, js->add_hs.v[k]);
+						o->n_associated++;
+					}
+					free(sf);
+				}
+		}
+		if (js->del_hs.n) {
+			json_t *to = json_array();
+
+			for (size_t k = 0; k < js->del_hs.n; k++)
+				json_array_append_new(to, json_pack("{s:s}", "id", js->del_hs.v[k]));
+			in = json_pack("[{s:{s:s}, s:o}]", "from", "id", hs_id, "to", to);
+			err = assoc_call(o, l, "archive", in, &herr);
+			json_decref(in);
+			if (err == -EREMOTEIO)
+				junction_failed(o, u, j, CRMSYNC_SIDE_HUBSPOT, herr.http_status, herr.category,
+						herr.message);
+			else if (err)
+				return err;
+			else
+				for (size_t k = 0; k < js->del_hs.n; k++) {
+					ssize_t at = sl_find(&js->hs_ids, js->del_hs.v[k]);
+
+					if (at >= 0) {
+						sl_remove_at(&js->hs, (size_t)at);
+						sl_remove_at(&js->hs_ids, (size_t)at);
+					}
+				}
+		}
+		sl_clear(&js->add_hs);
+		sl_clear(&js->del_hs);
+	}
+	return 0;
+}
+
+static int junction_push(struct sync_obj *o)
+{
+	int err = 0;
+
+	if (o->e->opts.dry_run)
+		return 0;
+	for (size_t j = 0; j < o->njl && !err; j++) {
+		err = junction_push_sf(o, j);
+		for (size_t i = 0; i < o->nunits; i++)
+			if (o->units[i]->js) {
+				sl_clear(&o->units[i]->js[j].add_sf);
+				sl_clear(&o->units[i]->js[j].del_sf_rows);
+			}
+		if (!err)
+			err = junction_push_hs(o, j);
+	}
+	return err;
 }
 
 /* ---- writing associations ------------------------------------------------- */
@@ -596,12 +1059,27 @@ int links_push(struct sync_obj *o)
 			st->write_hs = 0;
 		}
 	}
-	return 0;
+	return junction_push(o);
 }
 
 /* A failed association keeps the link's old base. */
 void links_revert_failed(struct sync_obj *o, struct unit *u, const struct store_fields *old)
 {
+	for (size_t j = 0; u->js && j < o->njl; j++) {
+		char name[96];
+
+		if (!u->js[j].failed)
+			continue;
+		snprintf(name, sizeof(name), "link:%s", o->jl[j]->salesforce_object);
+		for (size_t k = 0; k < u->nbase; k++) {
+			const char *v = NULL;
+
+			if (strcmp(u->base_names[k], name) != 0)
+				continue;
+			free(u->base_values[k]);
+			u->base_values[k] = old && store_fields_find(old, name, &v) && v ? xstrdup(v) : NULL;
+		}
+	}
 	for (size_t gi = 0; u->ls && gi < u->nls; gi++) {
 		if (!u->ls[gi].failed)
 			continue;

@@ -228,7 +228,7 @@ void plan_update(struct sync_obj *o, struct unit *u)
 		}
 		}
 	}
-	if (o->nlg)
+	if (o->nlg || o->njl)
 		links_stage(o, u, 0, 0, have_base ? &old : NULL);
 	if (u->out_sf->n &&
 	    !plugin_accepts(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, u->hs, u->sf, &why))
@@ -295,7 +295,7 @@ static void plan_create(struct sync_obj *o, struct unit *u, int to_sf)
 		}
 		stage(o, u, f, to_sf, v);
 	}
-	if (o->nlg)
+	if (o->nlg || o->njl)
 		links_stage(o, u, to_sf, !to_sf, NULL);
 	plugin_transform(o, CRMSYNC_CHANGE_CREATE, to_sf ? CRMSYNC_TO_SALESFORCE : CRMSYNC_TO_HUBSPOT,
 			 src, NULL, to_sf ? u->out_sf : u->out_hs);

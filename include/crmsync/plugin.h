@@ -212,6 +212,13 @@ struct crmsync_related {
  * records point at (several different ones: ambiguous, not matched). Never
  * written. */
 #define CRMSYNC_LINK_MATCH 0x4u
+/* A many-to-many link through a Salesforce junction object: rows of
+ * salesforce_object (OpportunityContactRole) whose junction_key
+ * (OpportunityId) holds this object's record and salesforce_field
+ * (ContactId) the target's, against the HubSpot associations with the
+ * target (deal -> contact, type 3). Merged as a set: an addition or a
+ * removal on either side is made on the other. */
+#define CRMSYNC_LINK_JUNCTION 0x8u
 
 struct crmsync_link {
 	uint32_t size;                          /* sizeof(struct crmsync_link) */
@@ -224,6 +231,7 @@ struct crmsync_link {
 	const char *target_hubspot_object;      /* "companies" */
 	uint32_t association_type;              /* HUBSPOT_DEFINED type, this -> target: 279 */
 	uint32_t primary_type;                  /* or 0: the primary variant to add too: 1 */
+	const char *junction_key;               /* JUNCTION: "OpportunityId" */
 };
 
 /* dedupe_flags (since 1.3) */

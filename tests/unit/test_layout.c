@@ -56,7 +56,7 @@ static const struct member members[] = {
 	M(crmsync_link, target), M(crmsync_link, salesforce_object),
 	M(crmsync_link, salesforce_field), M(crmsync_link, target_salesforce_object),
 	M(crmsync_link, target_hubspot_object), M(crmsync_link, association_type),
-	M(crmsync_link, primary_type), END(crmsync_link),
+	M(crmsync_link, primary_type), M(crmsync_link, junction_key), END(crmsync_link),
 
 	M(crmsync_related, size), M(crmsync_related, reserved), M(crmsync_related, name),
 	M(crmsync_related, parent), M(crmsync_related, object), M(crmsync_related, key),
@@ -130,7 +130,7 @@ static const struct { const char *name; long long value; } constants[] = {
 	C(CRMSYNC_OPT_ENUM), C(CRMSYNC_OPT_LIST), C(CRMSYNC_OPT_REQUIRED), C(CRMSYNC_OPT_SECRET),
 	C(CRMSYNC_RETRY_NEVER), C(CRMSYNC_RETRY_SCHEDULE), C(CRMSYNC_RETRY_WITH_PARTNER),
 	C(CRMSYNC_MSG_EVENT), C(CRMSYNC_MSG_DIGEST),
-	C(CRMSYNC_LINK_WAIT), C(CRMSYNC_LINK_TO_SALESFORCE_ONLY), C(CRMSYNC_LINK_MATCH), C(CRMSYNC_DEDUPE_AMBIGUOUS_SKIP),
+	C(CRMSYNC_LINK_WAIT), C(CRMSYNC_LINK_TO_SALESFORCE_ONLY), C(CRMSYNC_LINK_MATCH), C(CRMSYNC_LINK_JUNCTION), C(CRMSYNC_DEDUPE_AMBIGUOUS_SKIP),
 };
 
 /* The layout as text, one fact per line. */

@@ -179,9 +179,10 @@ static int deal_explain(struct crmsync_instance *inst, void *vctx, char *buf, si
 			"Opportunity whose stage has no mapped value becomes '%s' (won) or '%s' (lost).\n"
 			"New deals %s in Salesforce (StageName '%s' and a close date %lld days ahead "
 			"when missing); new Opportunities %s in HubSpot.\n"
-			"The deal's primary company follows Opportunity.AccountId; contacts on "
-			"Opportunities (contact roles) move HubSpot lifecycle stages: open -> "
-			"opportunity, Closed Won -> customer, never backwards.\n"
+			"The deal's primary company follows Opportunity.AccountId; the deal's contacts "
+			"follow its contact roles (OpportunityContactRole), added and removed on either "
+			"side; contacts with a role move HubSpot lifecycle stages: open -> opportunity, "
+			"Closed Won -> customer, never backwards.\n"
 			"Deletes are never synced.",
 			pipes, ctx->pipelines[0], ctx->won_stage, ctx->lost_stage,
 			ctx->create_opportunities ? "create Opportunities" : "are not created",
@@ -216,7 +217,35 @@ static const struct crmsync_link to_company = {
 	.association_type = 341,
 	.primary_type = 5,
 };
-static const struct crmsync_link *const links[] = { &to_company, NULL };
+/* Contact roles: OpportunityContactRole rows <-> the deal's contacts
+ * (deal -> contact, 3), as a set; only contacts synced as Salesforce
+ * Contacts can hold a role. */
+static const struct crmsync_link roles = {
+	.size = sizeof(struct crmsync_link),
+	.flags = CRMSYNC_LINK_JUNCTION,
+	.name = "contacts",
+	.target = "contact",
+	.salesforce_object = "OpportunityContactRole",
+	.salesforce_field = "ContactId",
+	.target_salesforce_object = "Contact",
+	.target_hubspot_object = "contacts",
+	.association_type = 3,
+	.junction_key = "OpportunityId",
+};
+static const struct crmsync_link *const links[] = { &to_company, &roles, NULL };
+
+/* A role added or removed in Salesforce brings its Opportunity into the
+ * cycle. */
+static const char *const role_fields[] = { "ContactId", NULL };
+static const struct crmsync_related role_rows = {
+	.size = sizeof(struct crmsync_related),
+	.name = "roles",
+	.parent = "Opportunity",
+	.object = "OpportunityContactRole",
+	.key = "OpportunityId",
+	.fields = role_fields,
+};
+static const struct crmsync_related *const related[] = { &role_rows, NULL };
 
 static const struct crmsync_object_ops deal_ops = {
 	.size = sizeof(struct crmsync_object_ops),
@@ -231,6 +260,7 @@ static const struct crmsync_object_ops deal_ops = {
 	.default_mapping = "deal.yaml",
 	.accept = deal_accept,
 	.transform = deal_transform,
+	.salesforce_related = related,
 	.links = links,
 	.explain = deal_explain,
 };
