@@ -983,82 +983,161 @@ static int assoc_call(struct sync_obj *o, const struct crmsync_link *l, const ch
 	return err;
 }
 
-/* One association at a time per unit and group: associations are few per
- * cycle next to the records themselves, and a refusal (an association
- * limit) then belongs to exactly one record. */
+/* One association change of a unit's link group. */
+struct aitem {
+	struct unit *u;
+	size_t gi;
+	const char *from;
+};
+
+static const char *error_record_id(json_t *e)
+{
+	json_t *ctx = json_object_get(e, "context");
+	const char *id = json_string_value(json_array_get(json_object_get(ctx, "fromObjectId"), 0));
+
+	return id ? id : json_string_value(json_array_get(json_object_get(ctx, "ids"), 0));
+}
+
+/* Send one kind of association change for items of one link, 100 a call;
+ * refusals become the items' failures (an association limit, a partner
+ * deleted meanwhile). */
+static int assoc_send(struct sync_obj *o, const struct crmsync_link *l, int archive,
+		      struct aitem *it, size_t n)
+{
+	const char *op = archive ? "archive" : l->association_type ? "create" : "associate/default";
+
+	for (size_t i = 0; i < n; i += ASSOC_CHUNK) {
+		size_t m = n - i < ASSOC_CHUNK ? n - i : ASSOC_CHUNK;
+		json_t *in = json_array(), *resp = NULL, *e;
+		struct hs_error herr = { 0 };
+		size_t k;
+		int err;
+
+		for (k = i; k < i + m; k++) {
+			struct link_state *st = &it[k].u->ls[it[k].gi];
+
+			if (archive) {
+				json_array_append_new(in, json_pack("{s:{s:s}, s:[{s:s}]}", "from", "id",
+								    it[k].from, "to", "id", st->old_hs));
+			} else if (l->association_type) {
+				json_t *types = json_pack("[{s:s, s:i}]", "associationCategory",
+							  "HUBSPOT_DEFINED", "associationTypeId",
+							  (int)l->association_type);
+
+				if (l->primary_type)
+					json_array_append_new(types, json_pack("{s:s, s:i}", "associationCategory",
+									       "HUBSPOT_DEFINED",
+									       "associationTypeId",
+									       (int)l->primary_type));
+				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}, s:o}", "from", "id",
+								    it[k].from, "to", "id", st->want_hs,
+								    "types", types));
+			} else {
+				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}}", "from", "id",
+								    it[k].from, "to", "id", st->want_hs));
+			}
+		}
+		err = hs_assoc_batch(o->e->hs, o->hs_object, l->target_hubspot_object, op, in, &resp,
+				     &herr);
+		json_decref(in);
+		if (err == -EREMOTEIO) {
+			for (k = i; k < i + m; k++)
+				assoc_failed(o, it[k].u, it[k].gi, &herr);
+			continue;
+		}
+		if (err) {
+			o->incomplete = 1;
+			return err;
+		}
+		json_array_foreach(json_object_get(resp, "errors"), k, e) {
+			const char *id = error_record_id(e);
+			struct hs_error one = { 0 };
+
+			one.http_status = 207;
+			snprintf(one.category, sizeof(one.category), "%s",
+				 json_string_value(json_object_get(e, "category"))
+					 ? json_string_value(json_object_get(e, "category")) : "VALIDATION_ERROR");
+			snprintf(one.message, sizeof(one.message), "%s",
+				 json_string_value(json_object_get(e, "message"))
+					 ? json_string_value(json_object_get(e, "message")) : "association refused");
+			for (size_t q = i; q < i + m; q++) {
+				struct link_state *st = &it[q].u->ls[it[q].gi];
+
+				if (!id || strcmp(id, it[q].from) == 0 ||
+				    (st->want_hs && strcmp(id, st->want_hs) == 0))
+					if (!st->failed)
+						assoc_failed(o, it[q].u, it[q].gi, &one);
+			}
+		}
+		if (!archive)
+			for (k = i; k < i + m; k++)
+				if (!it[k].u->ls[it[k].gi].failed)
+					o->n_associated++;
+		json_decref(resp);
+	}
+	return 0;
+}
+
+/* After the record writes: the association changes the merge queued,
+ * batched per link and kind (archives first, so a primary moves cleanly). */
 int links_push(struct sync_obj *o)
 {
-	for (size_t i = 0; i < o->nunits; i++) {
-		struct unit *u = o->units[i];
-		const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
+	struct aitem *it = NULL;
+	int err = 0;
 
-		if (!u->ls || u->hs_failed || !hs_id || o->e->opts.dry_run)
-			continue;
-		if (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS)
-			continue;
-		for (size_t gi = 0; gi < u->nls; gi++) {
-			struct link_state *st = &u->ls[gi];
-			struct hs_error herr = { 0 };
-			json_t *in;
-			int err;
+	if (o->e->opts.dry_run)
+		return 0;
+	if (o->nlg)
+		it = xcalloc(o->nunits + 1, sizeof(*it));
+	for (size_t gi = 0; gi < o->nlg && !err; gi++) {
+		struct link_group *g = &o->lg[gi];
 
-			if (!st->write_hs)
+		for (int archive = 1; archive >= 0 && !err; archive--) {
+			for (size_t li = 0; li < g->n && !err; li++) {
+				size_t n = 0;
+
+				for (size_t i = 0; i < o->nunits; i++) {
+					struct unit *u = o->units[i];
+					const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id
+									     : (u->hs ? u->hs->id : NULL);
+					struct link_state *st = u->ls && gi < u->nls ? &u->ls[gi] : NULL;
+
+					if (!st || !st->write_hs || st->failed || u->hs_failed || !hs_id ||
+					    (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
+						continue;
+					if (archive ? !(st->old_hs && st->old_link == g->links[li] &&
+							!(st->want_hs && same(st->want_hs, st->old_hs)))
+						    : !(st->want_hs && st->want_link == g->links[li]))
+						continue;
+					it[n].u = u;
+					it[n].gi = gi;
+					it[n++].from = hs_id;
+				}
+				if (n)
+					err = assoc_send(o, g->links[li], archive, it, n);
+			}
+		}
+		/* the units' HubSpot side is the new value now (the read-back pass
+		 * merges against it) */
+		for (size_t i = 0; i < o->nunits; i++) {
+			struct unit *u = o->units[i];
+			struct link_state *st = u->ls && gi < u->nls ? &u->ls[gi] : NULL;
+
+			if (!st || !st->write_hs || st->failed)
 				continue;
-			if (st->old_hs && st->old_link && !(st->want_hs && same(st->want_hs, st->old_hs))) {
-				in = json_pack("[{s:{s:s}, s:[{s:s}]}]", "from", "id", hs_id, "to", "id",
-					       st->old_hs);
-				err = assoc_call(o, st->old_link, "archive", in, &herr);
-				json_decref(in);
-				if (err == -EREMOTEIO) {
-					assoc_failed(o, u, gi, &herr);
-					continue;
-				}
-				if (err)
-					return err;
-			}
-			if (st->want_hs && st->want_link) {
-				const struct crmsync_link *l = st->want_link;
-
-				if (l->association_type) {
-					json_t *types = json_array();
-
-					json_array_append_new(types, json_pack("{s:s, s:i}", "associationCategory",
-									       "HUBSPOT_DEFINED", "associationTypeId",
-									       (int)l->association_type));
-					if (l->primary_type)
-						json_array_append_new(types, json_pack(
-							"{s:s, s:i}", "associationCategory", "HUBSPOT_DEFINED",
-							"associationTypeId", (int)l->primary_type));
-					in = json_pack("[{s:{s:s}, s:{s:s}, s:o}]", "from", "id", hs_id, "to", "id",
-						       st->want_hs, "types", types);
-					err = assoc_call(o, l, "create", in, &herr);
-				} else {
-					in = json_pack("[{s:{s:s}, s:{s:s}}]", "from", "id", hs_id, "to", "id",
-						       st->want_hs);
-					err = assoc_call(o, l, "associate/default", in, &herr);
-				}
-				json_decref(in);
-				if (err == -EREMOTEIO) {
-					assoc_failed(o, u, gi, &herr);
-					continue;
-				}
-				if (err)
-					return err;
-				o->n_associated++;
-			}
-			/* the unit's HubSpot side is the new value now (the read-back
-			 * pass merges against it) */
 			free(st->hs_id);
 			free(st->hs_sf);
 			st->hs_id = st->want_hs ? xstrdup(st->want_hs) : NULL;
 			st->hs_sf = NULL;
-			if (st->want_hs && u->sf)
-				st->hs_sf = xstrdup(record_get(u->sf, o->lg[gi].field)
-							    ? record_get(u->sf, o->lg[gi].field) : "");
+			if (st->want_hs && u->sf && record_get(u->sf, g->field))
+				st->hs_sf = xstrdup(record_get(u->sf, g->field));
 			st->link = st->want_link;
 			st->write_hs = 0;
 		}
 	}
+	free(it);
+	if (err)
+		return err;
 	return junction_push(o);
 }
 
