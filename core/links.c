@@ -96,8 +96,7 @@ static int junction_read(struct sync_obj *o, struct unit **units, size_t n);
 static void junction_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int create_to_hs,
 			   const struct store_fields *old);
 static int junction_push(struct sync_obj *o);
-static int assoc_call(struct sync_obj *o, const struct crmsync_link *l, const char *op,
-		      json_t *inputs, struct hs_error *herr);
+static const char *error_record_id(json_t *e);
 
 /* Key prefixes of the standard objects a link may point at. */
 static const char *prefix_of(const char *sobject)
@@ -856,76 +855,132 @@ static int junction_push_sf(struct sync_obj *o, size_t j)
 	return err;
 }
 
-/* HubSpot side: one call per unit and kind (role changes are few). */
-static int junction_push_hs(struct sync_obj *o, size_t j)
+/* HubSpot side: associations made and removed, 100 a call; a refusal
+ * belongs to the record its context names (else to the whole call). */
+struct jitem {
+	struct unit *u;
+	const char *from, *to;
+};
+
+static int junction_send_hs(struct sync_obj *o, size_t j, int archive, struct jitem *it, size_t n)
 {
 	const struct crmsync_link *l = o->jl[j];
 
-	for (size_t i = 0; i < o->nunits; i++) {
-		struct unit *u = o->units[i];
-		struct junction_state *js = u->js ? &u->js[j] : NULL;
-		const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
+	for (size_t i = 0; i < n; i += ASSOC_CHUNK) {
+		size_t m = n - i < ASSOC_CHUNK ? n - i : ASSOC_CHUNK;
+		json_t *in = json_array(), *resp = NULL, *e;
 		struct hs_error herr = { 0 };
-		json_t *in;
+		size_t k;
 		int err;
 
-		if (!js || !hs_id || u->hs_failed || (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
-			continue;
-		if (js->add_hs.n) {
-			in = json_array();
-			for (size_t k = 0; k < js->add_hs.n; k++)
-				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:i}]}", "from",
-								    "id", hs_id, "to", "id", js->add_hs.v[k],
-								    "types", "associationCategory",
+		for (k = i; k < i + m; k++) {
+			if (archive)
+				json_array_append_new(in, json_pack("{s:{s:s}, s:[{s:s}]}", "from", "id",
+								    it[k].from, "to", "id", it[k].to));
+			else if (l->association_type)
+				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:i}]}",
+								    "from", "id", it[k].from, "to", "id",
+								    it[k].to, "types", "associationCategory",
 								    "HUBSPOT_DEFINED", "associationTypeId",
 								    (int)l->association_type));
-			err = assoc_call(o, l, l->association_type ? "create" : "associate/default", in,
-					 &herr);
-			json_decref(in);
-			if (err == -EREMOTEIO)
-				junction_failed(o, u, j, CRMSYNC_SIDE_HUBSPOT, herr.http_status, herr.category,
-						herr.message);
-			else if (err)
-				return err;
 			else
-				for (size_t k = 0; k < js->add_hs.n; k++) {
-					char *sf = hs_to_sf(o, l, js->add_hs.v[k]);
-
-					if (sf) {
-						sl_add(&js->hs, sf);
-						sl_add(&js->hs_ids, js->add_hs.v[k]);
-						o->n_associated++;
-					}
-					free(sf);
-				}
+				json_array_append_new(in, json_pack("{s:{s:s}, s:{s:s}}", "from", "id",
+								    it[k].from, "to", "id", it[k].to));
 		}
-		if (js->del_hs.n) {
-			json_t *to = json_array();
-
-			for (size_t k = 0; k < js->del_hs.n; k++)
-				json_array_append_new(to, json_pack("{s:s}", "id", js->del_hs.v[k]));
-			in = json_pack("[{s:{s:s}, s:o}]", "from", "id", hs_id, "to", to);
-			err = assoc_call(o, l, "archive", in, &herr);
-			json_decref(in);
-			if (err == -EREMOTEIO)
-				junction_failed(o, u, j, CRMSYNC_SIDE_HUBSPOT, herr.http_status, herr.category,
-						herr.message);
-			else if (err)
-				return err;
-			else
-				for (size_t k = 0; k < js->del_hs.n; k++) {
-					ssize_t at = sl_find(&js->hs_ids, js->del_hs.v[k]);
-
-					if (at >= 0) {
-						sl_remove_at(&js->hs, (size_t)at);
-						sl_remove_at(&js->hs_ids, (size_t)at);
-					}
-				}
+		err = hs_assoc_batch(o->e->hs, o->hs_object, l->target_hubspot_object,
+				     archive ? "archive" : l->association_type ? "create" : "associate/default",
+				     in, &resp, &herr);
+		json_decref(in);
+		if (err == -EREMOTEIO) {
+			for (k = i; k < i + m; k++)
+				if (!it[k].u->js[j].failed)
+					junction_failed(o, it[k].u, j, CRMSYNC_SIDE_HUBSPOT, herr.http_status,
+							herr.category, herr.message);
+			continue;
 		}
-		sl_clear(&js->add_hs);
-		sl_clear(&js->del_hs);
+		if (err) {
+			o->incomplete = 1;
+			return err;
+		}
+		json_array_foreach(json_object_get(resp, "errors"), k, e) {
+			const char *id = error_record_id(e);
+			const char *cat = json_string_value(json_object_get(e, "category"));
+			const char *msg = json_string_value(json_object_get(e, "message"));
+
+			for (size_t q = i; q < i + m; q++)
+				if ((!id || strcmp(id, it[q].from) == 0 || strcmp(id, it[q].to) == 0) &&
+				    !it[q].u->js[j].failed)
+					junction_failed(o, it[q].u, j, CRMSYNC_SIDE_HUBSPOT, 207,
+							cat ? cat : "VALIDATION_ERROR",
+							msg ? msg : "association refused");
+		}
+		json_decref(resp);
 	}
 	return 0;
+}
+
+static int junction_push_hs(struct sync_obj *o, size_t j)
+{
+	const struct crmsync_link *l = o->jl[j];
+	int err = 0;
+
+	for (int archive = 0; archive <= 1 && !err; archive++) {
+		struct jitem *it = NULL;
+		size_t n = 0, cap = 0;
+
+		for (size_t i = 0; i < o->nunits; i++) {
+			struct unit *u = o->units[i];
+			struct junction_state *js = u->js ? &u->js[j] : NULL;
+			const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
+			struct strlist *list = js ? (archive ? &js->del_hs : &js->add_hs) : NULL;
+
+			if (!js || !hs_id || u->hs_failed ||
+			    (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
+				continue;
+			for (size_t k = 0; k < list->n; k++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 64;
+					it = xrealloc(it, cap * sizeof(*it));
+				}
+				it[n].u = u;
+				it[n].from = hs_id;
+				it[n++].to = list->v[k];
+			}
+		}
+		if (n)
+			err = junction_send_hs(o, j, archive, it, n);
+		/* what went through is the units' HubSpot side now */
+		for (size_t k = 0; k < n && !err; k++) {
+			struct junction_state *js = &it[k].u->js[j];
+
+			if (js->failed)
+				continue;
+			if (archive) {
+				ssize_t at = sl_find(&js->hs_ids, it[k].to);
+
+				if (at >= 0) {
+					sl_remove_at(&js->hs, (size_t)at);
+					sl_remove_at(&js->hs_ids, (size_t)at);
+				}
+			} else {
+				char *sf = hs_to_sf(o, l, it[k].to);
+
+				if (sf) {
+					sl_add(&js->hs, sf);
+					sl_add(&js->hs_ids, it[k].to);
+					o->n_associated++;
+				}
+				free(sf);
+			}
+		}
+		free(it);
+	}
+	for (size_t i = 0; i < o->nunits; i++)
+		if (o->units[i]->js) {
+			sl_clear(&o->units[i]->js[j].add_hs);
+			sl_clear(&o->units[i]->js[j].del_hs);
+		}
+	return err;
 }
 
 static int junction_push(struct sync_obj *o)
@@ -957,30 +1012,6 @@ static void assoc_failed(struct sync_obj *o, struct unit *u, size_t gi, const st
 		       herr->message, NULL);
 	st->write_hs = 0;
 	st->failed = 1;
-}
-
-static int assoc_call(struct sync_obj *o, const struct crmsync_link *l, const char *op, json_t *inputs,
-		      struct hs_error *herr)
-{
-	json_t *resp = NULL;
-	int err = hs_assoc_batch(o->e->hs, o->hs_object, l->target_hubspot_object, op, inputs, &resp,
-				 herr);
-
-	if (!err && json_array_size(json_object_get(resp, "errors"))) {
-		json_t *e0 = json_array_get(json_object_get(resp, "errors"), 0);
-
-		memset(herr, 0, sizeof(*herr));
-		herr->http_status = 207;
-		snprintf(herr->category, sizeof(herr->category), "%s",
-			 json_string_value(json_object_get(e0, "category"))
-				 ? json_string_value(json_object_get(e0, "category")) : "VALIDATION_ERROR");
-		snprintf(herr->message, sizeof(herr->message), "%s",
-			 json_string_value(json_object_get(e0, "message"))
-				 ? json_string_value(json_object_get(e0, "message")) : "association refused");
-		err = -EREMOTEIO;
-	}
-	json_decref(resp);
-	return err;
 }
 
 /* One association change of a unit's link group. */
