@@ -1319,6 +1319,171 @@ static int on_match_contact(json_t *j, void *user)
 	return 0;
 }
 
+/* The other way round: an Account without a pair takes the one unpaired
+ * HubSpot company that the HubSpot partners of its synced Contacts are
+ * associated with (a company HubSpot created from an email domain, say), so
+ * the Account does not create a second company. */
+struct rmatch {
+	struct sync_obj *o;
+	struct strmap contact_acc;   /* HubSpot contact id -> Account id (borrowed from units) */
+	struct strmap acc_company;   /* Account id -> company id (owned), "" when ambiguous */
+	char **hs_contacts;
+	size_t nhs;
+};
+
+static int on_rmatch_contact(json_t *j, void *user)
+{
+	struct rmatch *rm = user;
+	struct sync_obj *o = rm->o;
+	const char *id = json_string_value(json_object_get(j, "Id"));
+	const char *acc = json_string_value(json_object_get(j, o->match_link->salesforce_field));
+	struct unit *u = acc ? strmap_get(&o->by_sf, acc) : NULL;
+	struct store_pair p;
+
+	if (!id || !u || !u->sf || strcmp(u->sf->id, acc) != 0)
+		return 0;
+	if (store_idmap_by_sf(o->e->store, o->match_link->target, id, &p) != 0 || !p.hs_id[0] ||
+	    p.deleted_at || strmap_get(&rm->contact_acc, p.hs_id))
+		return 0;
+	strmap_put(&rm->contact_acc, p.hs_id, u->sf->id);
+	rm->hs_contacts = xrealloc(rm->hs_contacts, (rm->nhs + 1) * sizeof(*rm->hs_contacts));
+	rm->hs_contacts[rm->nhs++] = xstrdup(p.hs_id);
+	return 0;
+}
+
+static int on_hs_company(struct sync_obj *o, json_t *j, void *arg)
+{
+	struct crmsync_record *rec = record_from_hs(j, o->hs_object);
+	struct unit *u = rec->id ? strmap_get(&o->by_hs, rec->id) : NULL;
+
+	(void)arg;
+	if (!u || u->hs) {
+		record_free(rec);
+		return 0;
+	}
+	u->hs = rec;
+	u->hs_mod = hs_parse_time(record_get(rec, o->hs_modprop));
+	return 0;
+}
+
+static int match_sf_side(struct sync_obj *o)
+{
+	struct rmatch rm = { o, { 0 }, { 0 }, NULL, 0 };
+	char **accs = xcalloc(o->nunits + 1, sizeof(*accs));
+	size_t n = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+
+		if (u->sf && !u->hs && !u->has_pair && !u->sf_deleted && u->action != ACT_SKIP &&
+		    strcmp(u->sf->object, o->match_link->target_salesforce_object) == 0)
+			accs[n++] = u->sf->id;
+	}
+	if (n) {
+		struct sf_lookups l = { 0 };
+		char *sel = xasprintf("SELECT Id, %s FROM %s", o->match_link->salesforce_field,
+				      o->match_link->salesforce_object);
+
+		lookups_add_soql(&l, sel, o->match_link->salesforce_field, accs, n, &rm);
+		free(sel);
+		err = lookups_run(o, &l, on_rmatch_contact);
+		lookups_release(&l);
+	}
+	for (size_t i = 0; !err && i < rm.nhs; i += ASSOC_CHUNK) {
+		json_t *inputs = json_array(), *resp = NULL, *r;
+		struct hs_error herr;
+		size_t k;
+
+		for (k = i; k < rm.nhs && k < i + ASSOC_CHUNK; k++)
+			json_array_append_new(inputs, json_pack("{s:s}", "id", rm.hs_contacts[k]));
+		err = hs_assoc_batch(o->e->hs, o->match_link->target_hubspot_object, o->hs_object, "read",
+				     inputs, &resp, &herr);
+		json_decref(inputs);
+		if (err) {
+			log_err("%s: cannot read HubSpot associations of %s: %s %s", o->inst->tag,
+				o->match_link->target_hubspot_object, herr.category, herr.message);
+			break;
+		}
+		json_array_foreach(json_object_get(resp, "results"), k, r) {
+			char b1[32], b2[32];
+			const char *from = to_id_text(json_object_get(json_object_get(r, "from"), "id"), b1,
+						      sizeof(b1));
+			const char *acc = from ? strmap_get(&rm.contact_acc, from) : NULL;
+			json_t *t;
+			size_t m;
+
+			if (!acc)
+				continue;
+			json_array_foreach(json_object_get(r, "to"), m, t) {
+				const char *co = to_id_text(json_object_get(t, "toObjectId"), b2, sizeof(b2));
+				char *have = strmap_get(&rm.acc_company, acc);
+				struct store_pair p;
+
+				if (!co || store_idmap_by_hs(o->e->store, o->inst->name, co, &p) == 0)
+					continue; /* that company has its Account already */
+				if (!have)
+					strmap_put(&rm.acc_company, acc, xstrdup(co));
+				else if (*have && strcmp(have, co) != 0) {
+					free(have);
+					strmap_put(&rm.acc_company, acc, xstrdup(""));
+				}
+			}
+		}
+		json_decref(resp);
+	}
+	if (!err) {
+		char **fetch = xcalloc(n + 1, sizeof(*fetch));
+		size_t nf = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct unit *u = strmap_get(&o->by_sf, accs[i]), *other;
+			const char *co = strmap_get(&rm.acc_company, accs[i]);
+
+			if (!u || !co)
+				continue;
+			if (!*co) {
+				u->ambiguous = 1;
+				o->n_ambiguous++;
+				log_info("%s: Account %s: its contacts' HubSpot contacts belong to different "
+					 "companies; not matched", o->inst->tag, accs[i]);
+				continue;
+			}
+			other = strmap_get(&o->by_hs, co);
+			if (other && other != u) {
+				if (other->sf || other->has_pair || !other->hs)
+					continue;
+				u->hs = other->hs;
+				u->hs_mod = other->hs_mod;
+				other->hs = NULL;
+				other->action = ACT_SKIP;
+				other->skip_reason = "merged";
+			} else if (!other) {
+				fetch[nf++] = xstrdup(co);
+			}
+			strmap_put(&o->by_hs, co, u);
+			log_info("%s: Account %s matched company %s through its contacts", o->inst->tag,
+				 accs[i], co);
+			o->n_matched_links++;
+		}
+		if (nf)
+			err = hs_read_by(o, NULL, fetch, nf, on_hs_company, NULL);
+		for (size_t i = 0; i < nf; i++)
+			free(fetch[i]);
+		free(fetch);
+	}
+	for (size_t i = 0; i < rm.acc_company.cap; i++)
+		if (rm.acc_company.slots && rm.acc_company.slots[i].key)
+			free(rm.acc_company.slots[i].value);
+	strmap_release(&rm.acc_company);
+	strmap_release(&rm.contact_acc);
+	for (size_t i = 0; i < rm.nhs; i++)
+		free(rm.hs_contacts[i]);
+	free(rm.hs_contacts);
+	free(accs);
+	return err;
+}
+
 int links_match(struct sync_obj *o)
 {
 	struct match_read mr = { 0 };
@@ -1419,5 +1584,7 @@ int links_match(struct sync_obj *o)
 		free(mr.contacts[i]);
 	free(mr.contacts);
 	free(units);
+	if (!err)
+		err = match_sf_side(o);
 	return err;
 }

@@ -148,6 +148,15 @@ enabled = no
 history = yes"
 C3=$(hs_new companies '{"name":"Kappa Labs","domain":"kappa-labs.example"}')
 sf_edit Account "$acc" '{"Description":"edited while companies are off"}'
+# a contact moves to a new company on both sides while companies are off:
+# once on again, the two match through that contact, never by domain
+q=$(sqlite3 "$WORK/state.db" "SELECT hs_id || ' ' || sf_id FROM idmap WHERE object = 'contact' AND
+	sf_type = 'Contact' AND hs_id IS NOT NULL AND sf_id IS NOT NULL AND hs_id <> '$P' ORDER BY id LIMIT 1")
+QH=${q% *}
+QS=${q#* }
+associate contacts "$QH" companies "$C3"
+A3=$(sf_new Account '{"Name":"Kappa Laboratories KK","Website":"https://kappa-labs.example"}')
+sf_edit Contact "$QS" "{\"AccountId\":\"$A3\"}"
 accounts=$(sf_dump Account | md5sum)
 companies=$(curl -sf "$HS/__admin/dump/companies" | md5sum)
 : > "$WORK/crmsyncd.log"
@@ -161,7 +170,11 @@ grep -q "object contact: ok" "$WORK/crmsyncd.log" || fail "contacts did not sync
 # --- on again: it catches up ---------------------------------------------------
 write_config "$OBJECTS"
 cycle "company on again"
-[ -n "$(pair_sf company "$C3")" ] || fail "the company created while off did not sync once on again"
+[ "$(pair_sf company "$C3")" = "$A3" ] ||
+	fail "company $C3 did not match Account $A3 through its contact: paired with '$(pair_sf company "$C3")'"
+n=$(sf_dump Account | jq '[.[] | select(.Website == "https://kappa-labs.example" or .Website == "kappa-labs.example")] | length')
+[ "$n" -eq 1 ] || fail "$n Accounts for kappa-labs.example: a duplicate was created"
+[ "$(hs_get companies "$C3" name)" = "Kappa Laboratories KK" ] || fail "the matched company did not take the Account's name"
 [ "$(hs_get companies "$C" description)" = "edited while companies are off" ] ||
 	fail "the Account edit made while off did not reach HubSpot"
 echo "company off: no Account or company touched; on again: caught up"
