@@ -38,7 +38,8 @@ extern "C" {
  * 1.3  struct crmsync_link; object ops: links (lookups and associations to
  *      other objects' records), pairing (per-instance HubSpot/Salesforce
  *      objects), start_ms (where a first cycle starts), explain (the
- *      object's rules in words), dedupe_flags; host: rec_external_id.
+ *      object's rules in words), dedupe_flags; struct crmsync_related:
+ *      parent_key, option; host: rec_external_id.
  * 1.2  struct crmsync_related; object ops: salesforce_related (Salesforce
  *      records related to an object's records, read and attached by the core).
  * 1.1  object ops: dedupe_hubspot_property, dedupe_salesforce_field (the
@@ -181,6 +182,12 @@ struct crmsync_related {
 	const char *const *fields;              /* fields of object, NULL-terminated */
 	const char *watch;                      /* or NULL: "Opportunity" */
 	const char *watch_key;                  /* field of object pointing at watch: "OpportunityId" */
+	/* since 1.3: the parent's field whose value `key` holds ("AccountId":
+	 * the Opportunities of a Contact's Account); NULL: the parent's Id */
+	const char *parent_key;
+	/* since 1.3: a BOOL option of the instance that turns this spec on
+	 * ("company_lifecycle_sync"); NULL: always on */
+	const char *option;
 };
 
 /*

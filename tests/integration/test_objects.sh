@@ -12,6 +12,7 @@
 start_sim --seed 21 --records 40 --dirty 0
 TOKEN=$(jq -r .hubspot.token "$WORK/ready")
 OBJECTS="create_as = contact
+company_lifecycle_sync = yes
 [object company]
 state_country_picklists = enabled
 [object deal]
@@ -67,7 +68,9 @@ C=$(hs_new companies '{"name":"Zeta Widgets","domain":"zeta-widgets.example","ci
 P=$(hs_new contacts '{"email":"kenji.zeta@zeta-widgets.example","firstname":"Kenji","lastname":"Zeta"}')
 T=$(hs_new tasks "{\"hs_timestamp\":\"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)\",\"hs_task_subject\":\"Call Kenji\",\"hs_task_status\":\"NOT_STARTED\"}")
 D=$(hs_new deals '{"dealname":"Zeta rollout","amount":"12000","pipeline":"default","dealstage":"appointmentscheduled","closedate":"2030-01-15T00:00:00.000Z"}')
+R=$(hs_new contacts '{"email":"rin.zeta@zeta-widgets.example","firstname":"Rin","lastname":"Zeta"}')
 associate contacts "$P" companies "$C"
+associate contacts "$R" companies "$C"
 associate tasks "$T" contacts "$P"
 associate deals "$D" contacts "$P"
 associate deals "$D" companies "$C"
@@ -99,12 +102,16 @@ cycle "Closed Won, settled"
 [ "$(hs_get deals "$D" dealstage)" = closedwon ] || fail "the deal's stage is '$(hs_get deals "$D" dealstage)'"
 [ "$(hs_get contacts "$P" lifecyclestage)" = customer ] ||
 	fail "Closed Won did not make the contact a customer: '$(hs_get contacts "$P" lifecyclestage)'"
+[ "$(hs_get contacts "$R" lifecyclestage)" = customer ] ||
+	fail "company lifecycle sync: another contact of the company is '$(hs_get contacts "$R" lifecyclestage)'"
 sf_edit Opportunity "$opp" '{"StageName":"Qualification"}'
 cycle "back to open"
 cycle "back to open, settled"
 [ "$(hs_get deals "$D" dealstage)" = qualifiedtobuy ] || fail "the deal's stage is '$(hs_get deals "$D" dealstage)'"
 [ "$(hs_get contacts "$P" lifecyclestage)" = customer ] ||
 	fail "a move back to an open stage demoted the contact to '$(hs_get contacts "$P" lifecyclestage)'"
+[ "$(hs_get contacts "$R" lifecyclestage)" = customer ] ||
+	fail "a move back to an open stage demoted the company's other contact"
 hs_edit deals "$D" '{"dealstage":"contractsent"}'
 cycle "HubSpot stage move"
 [ "$(sf_get Opportunity "$opp" StageName)" = "Proposal/Price Quote" ] ||

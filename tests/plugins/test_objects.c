@@ -343,6 +343,52 @@ static void test_activity_init_checks(void **state)
 	config_release(&cfg);
 }
 
+/* ---- contact: company lifecycle sync ------------------------------------- */
+
+static void test_contact_company_lifecycle(void **state)
+{
+	struct config cfg;
+	struct crmsync_instance *inst = load(&cfg, "[object contact]\ncompany_lifecycle_sync = yes\n");
+	struct crmsync_record *sf = record_new(CRMSYNC_SIDE_SALESFORCE, "Contact", "003A");
+	struct crmsync_record *hs = record_new(CRMSYNC_SIDE_HUBSPOT, "contacts", "1");
+	struct crmsync_record *out = record_new(CRMSYNC_SIDE_HUBSPOT, "contacts", "1");
+	const struct crmsync_related *const *r;
+	int found = 0;
+	char buf[2048];
+
+	(void)state;
+	for (r = ops(inst)->salesforce_related; r && *r; r++)
+		if ((*r)->parent_key && strcmp((*r)->parent_key, "AccountId") == 0 &&
+		    strcmp((*r)->option, "company_lifecycle_sync") == 0)
+			found = 1;
+	assert_true(found);
+	/* no role, but a won Opportunity of the Account: customer */
+	record_set(sf, "roles.count", "0");
+	record_set(sf, "account_opps.count", "2");
+	record_set(sf, "account_opps.0.IsClosed", "false");
+	record_set(sf, "account_opps.1.IsClosed", "true");
+	record_set(sf, "account_opps.1.IsWon", "true");
+	record_set(hs, "lifecyclestage", "lead");
+	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	assert_string_equal(record_get(out, "lifecyclestage"), "customer");
+	/* only open ones: opportunity; never backwards from customer */
+	record_set(out, "lifecyclestage", NULL);
+	record_set(sf, "account_opps.1.IsWon", "false");
+	record_set(sf, "account_opps.1.IsClosed", "false");
+	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	assert_string_equal(record_get(out, "lifecyclestage"), "opportunity");
+	record_set(out, "lifecyclestage", NULL);
+	record_set(hs, "lifecyclestage", "customer");
+	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	assert_null(record_get(out, "lifecyclestage"));
+	assert_true(ops(inst)->explain(inst, inst->ctx, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "Company lifecycle sync is on"));
+	record_free(sf);
+	record_free(hs);
+	record_free(out);
+	config_release(&cfg);
+}
+
 static void test_explain_hooks(void **state)
 {
 	struct config cfg;
@@ -377,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_activity_history),
 		cmocka_unit_test(test_activity_rules),
 		cmocka_unit_test(test_activity_init_checks),
+		cmocka_unit_test(test_contact_company_lifecycle),
 		cmocka_unit_test(test_explain_hooks),
 	};
 	const char *top = getenv("top_builddir");

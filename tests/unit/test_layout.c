@@ -61,6 +61,7 @@ static const struct member members[] = {
 	M(crmsync_related, size), M(crmsync_related, reserved), M(crmsync_related, name),
 	M(crmsync_related, parent), M(crmsync_related, object), M(crmsync_related, key),
 	M(crmsync_related, fields), M(crmsync_related, watch), M(crmsync_related, watch_key),
+	M(crmsync_related, parent_key), M(crmsync_related, option),
 	END(crmsync_related),
 
 	M(crmsync_resolver_ops, size), M(crmsync_resolver_ops, reserved),
