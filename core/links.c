@@ -1276,7 +1276,45 @@ struct match_read {
 	struct strmap contact_unit; /* Salesforce Contact id -> unit */
 	char **contacts;
 	size_t ncontacts;
+	struct strmap unpaired; /* HubSpot contact id (not synced yet) -> unit */
+	char **hs_unpaired;
+	size_t nunpaired;
+	struct strmap email_unit; /* lowercased email -> unit */
 };
+
+/* The target object's de-duplication property and field (contacts: email,
+ * Email): the path to its records before they are paired. */
+static const struct crmsync_object_ops *target_ops(struct sync_obj *o)
+{
+	struct crmsync_instance *t = object_enabled(o->e->cfg, o->match_link->target);
+
+	return t && t->plugin ? &t->plugin->object : NULL;
+}
+
+static char *lowered(const char *v)
+{
+	char *c = xstrdup(v);
+
+	for (char *p = c; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return c;
+}
+
+static void propose(struct match_read *mr, struct unit *u, const char *acc)
+{
+	char key[32];
+	const char *have;
+
+	snprintf(key, sizeof(key), "%p", (void *)u);
+	have = strmap_get(&mr->acc, key);
+	if (!have)
+		strmap_put(&mr->acc, key, xstrdup(acc));
+	else if (*have && strcmp(have, acc) != 0) {
+		free((char *)have);
+		strmap_put(&mr->acc, key, xstrdup("")); /* contacts at different Accounts */
+	}
+}
 
 static void on_match_assoc(struct sync_obj *o, struct unit *u, const char *to, int primary, void *arg)
 {
@@ -1284,8 +1322,17 @@ static void on_match_assoc(struct sync_obj *o, struct unit *u, const char *to, i
 	struct store_pair p;
 
 	(void)primary;
-	if (store_idmap_by_hs(o->e->store, o->match_link->target, to, &p) != 0 || !p.sf_id[0] ||
-	    p.deleted_at || strcmp(p.sf_type, o->match_link->salesforce_object) != 0)
+	if (store_idmap_by_hs(o->e->store, o->match_link->target, to, &p) != 0) {
+		/* not synced yet: found through its email below */
+		if (!strmap_get(&mr->unpaired, to)) {
+			strmap_put(&mr->unpaired, to, u);
+			mr->hs_unpaired = xrealloc(mr->hs_unpaired,
+						   (mr->nunpaired + 1) * sizeof(*mr->hs_unpaired));
+			mr->hs_unpaired[mr->nunpaired++] = xstrdup(to);
+		}
+		return;
+	}
+	if (!p.sf_id[0] || p.deleted_at || strcmp(p.sf_type, o->match_link->salesforce_object) != 0)
 		return;
 	if (strmap_get(&mr->contact_unit, p.sf_id))
 		return;
@@ -1305,18 +1352,95 @@ static int on_match_contact(json_t *j, void *user)
 	const char *id = json_string_value(json_object_get(j, "Id"));
 	const char *acc = json_string_value(json_object_get(j, mc->o->match_link->salesforce_field));
 	struct unit *u = id ? strmap_get(&mc->mr->contact_unit, id) : NULL;
-	char key[32];
-	const char *have;
 
-	if (!u || !acc || !*acc)
-		return 0;
-	snprintf(key, sizeof(key), "%p", (void *)u);
-	have = strmap_get(&mc->mr->acc, key);
-	if (!have)
-		strmap_put(&mc->mr->acc, key, xstrdup(acc));
-	else if (*have && strcmp(have, acc) != 0)
-		strmap_put(&mc->mr->acc, key, xstrdup("")); /* contacts at different Accounts */
+	if (u && acc && *acc)
+		propose(mc->mr, u, acc);
 	return 0;
+}
+
+/* A Salesforce Contact found by the email of an unpaired HubSpot contact. */
+static int on_match_email(json_t *j, void *user)
+{
+	struct match_cb *mc = user;
+	const struct crmsync_object_ops *t = target_ops(mc->o);
+	const char *email = t ? json_string_value(json_object_get(j, t->dedupe_salesforce_field)) : NULL;
+	const char *acc = json_string_value(json_object_get(j, mc->o->match_link->salesforce_field));
+	struct unit *u;
+	char *low;
+
+	if (!email || !acc || !*acc)
+		return 0;
+	low = lowered(email);
+	u = strmap_get(&mc->mr->email_unit, low);
+	free(low);
+	if (u)
+		propose(mc->mr, u, acc);
+	return 0;
+}
+
+/* Unpaired HubSpot contacts of the companies: their emails, then the
+ * Salesforce Contacts with those emails and their Accounts. */
+static int match_by_emails(struct sync_obj *o, struct match_read *mr)
+{
+	const struct crmsync_object_ops *t = target_ops(o);
+	char **emails = NULL;
+	size_t ne = 0;
+	int err = 0;
+
+	if (!t || !t->dedupe_hubspot_property || !t->dedupe_salesforce_field || !mr->nunpaired)
+		return 0;
+	for (size_t i = 0; i < mr->nunpaired && !err; i += ASSOC_CHUNK) {
+		json_t *inputs = json_array(), *props = json_pack("[s]", t->dedupe_hubspot_property);
+		json_t *resp = NULL, *r;
+		struct hs_error herr;
+		size_t k;
+
+		for (k = i; k < mr->nunpaired && k < i + ASSOC_CHUNK; k++)
+			json_array_append_new(inputs, json_pack("{s:s}", "id", mr->hs_unpaired[k]));
+		err = hs_batch_read(o->e->hs, o->match_link->target_hubspot_object, props, inputs, NULL,
+				    &resp, &herr);
+		json_decref(inputs);
+		json_decref(props);
+		if (err) {
+			log_err("%s: cannot read HubSpot %s: %s %s", o->inst->tag,
+				o->match_link->target_hubspot_object, herr.category, herr.message);
+			break;
+		}
+		json_array_foreach(json_object_get(resp, "results"), k, r) {
+			const char *id = json_string_value(json_object_get(r, "id"));
+			const char *email = json_string_value(json_object_get(json_object_get(r, "properties"),
+									       t->dedupe_hubspot_property));
+			struct unit *u = id ? strmap_get(&mr->unpaired, id) : NULL;
+			char *low;
+
+			if (!u || !email || !*email)
+				continue;
+			low = lowered(email);
+			if (!strmap_get(&mr->email_unit, low)) {
+				strmap_put(&mr->email_unit, low, u);
+				emails = xrealloc(emails, (ne + 1) * sizeof(*emails));
+				emails[ne++] = low;
+			} else {
+				free(low);
+			}
+		}
+		json_decref(resp);
+	}
+	if (!err && ne) {
+		struct match_cb mc = { o, mr };
+		struct sf_lookups l = { 0 };
+		char *sel = xasprintf("SELECT Id, %s, %s FROM %s", o->match_link->salesforce_field,
+				      t->dedupe_salesforce_field, o->match_link->salesforce_object);
+
+		lookups_add_soql(&l, sel, t->dedupe_salesforce_field, emails, ne, &mc);
+		free(sel);
+		err = lookups_run(o, &l, on_match_email);
+		lookups_release(&l);
+	}
+	for (size_t i = 0; i < ne; i++)
+		free(emails[i]);
+	free(emails);
+	return err;
 }
 
 /* The other way round: an Account without a pair takes the one unpaired
@@ -1329,6 +1453,9 @@ struct rmatch {
 	struct strmap acc_company;   /* Account id -> company id (owned), "" when ambiguous */
 	char **hs_contacts;
 	size_t nhs;
+	struct strmap email_acc;     /* lowercased email of an unpaired Contact -> Account id */
+	char **emails;
+	size_t nemails;
 };
 
 static int on_rmatch_contact(json_t *j, void *user)
@@ -1342,8 +1469,27 @@ static int on_rmatch_contact(json_t *j, void *user)
 
 	if (!id || !u || !u->sf || strcmp(u->sf->id, acc) != 0)
 		return 0;
-	if (store_idmap_by_sf(o->e->store, o->match_link->target, id, &p) != 0 || !p.hs_id[0] ||
-	    p.deleted_at || strmap_get(&rm->contact_acc, p.hs_id))
+	if (store_idmap_by_sf(o->e->store, o->match_link->target, id, &p) != 0) {
+		/* not synced yet: its HubSpot partner is found by email below */
+		const struct crmsync_object_ops *t = target_ops(o);
+		const char *email = t && t->dedupe_salesforce_field
+					    ? json_string_value(json_object_get(j, t->dedupe_salesforce_field))
+					    : NULL;
+		char *low;
+
+		if (!email || !*email)
+			return 0;
+		low = lowered(email);
+		if (!strmap_get(&rm->email_acc, low)) {
+			strmap_put(&rm->email_acc, low, u->sf->id);
+			rm->emails = xrealloc(rm->emails, (rm->nemails + 1) * sizeof(*rm->emails));
+			rm->emails[rm->nemails++] = low;
+		} else {
+			free(low);
+		}
+		return 0;
+	}
+	if (!p.hs_id[0] || p.deleted_at || strmap_get(&rm->contact_acc, p.hs_id))
 		return 0;
 	strmap_put(&rm->contact_acc, p.hs_id, u->sf->id);
 	rm->hs_contacts = xrealloc(rm->hs_contacts, (rm->nhs + 1) * sizeof(*rm->hs_contacts));
@@ -1368,7 +1514,8 @@ static int on_hs_company(struct sync_obj *o, json_t *j, void *arg)
 
 static int match_sf_side(struct sync_obj *o)
 {
-	struct rmatch rm = { o, { 0 }, { 0 }, NULL, 0 };
+	struct rmatch rm = { o, { 0 }, { 0 }, NULL, 0, { 0 }, NULL, 0 };
+	const struct crmsync_object_ops *tops = target_ops(o);
 	char **accs = xcalloc(o->nunits + 1, sizeof(*accs));
 	size_t n = 0;
 	int err = 0;
@@ -1382,13 +1529,50 @@ static int match_sf_side(struct sync_obj *o)
 	}
 	if (n) {
 		struct sf_lookups l = { 0 };
-		char *sel = xasprintf("SELECT Id, %s FROM %s", o->match_link->salesforce_field,
+		char *sel = xasprintf("SELECT Id, %s%s%s FROM %s", o->match_link->salesforce_field,
+				      tops && tops->dedupe_salesforce_field ? ", " : "",
+				      tops && tops->dedupe_salesforce_field ? tops->dedupe_salesforce_field : "",
 				      o->match_link->salesforce_object);
 
 		lookups_add_soql(&l, sel, o->match_link->salesforce_field, accs, n, &rm);
 		free(sel);
 		err = lookups_run(o, &l, on_rmatch_contact);
 		lookups_release(&l);
+	}
+	/* unpaired Contacts: their HubSpot contacts by email */
+	for (size_t i = 0; !err && tops && tops->dedupe_hubspot_property && i < rm.nemails; i += ASSOC_CHUNK) {
+		json_t *inputs = json_array(), *props = json_pack("[s]", tops->dedupe_hubspot_property);
+		json_t *resp = NULL, *r;
+		struct hs_error herr;
+		size_t k;
+
+		for (k = i; k < rm.nemails && k < i + ASSOC_CHUNK; k++)
+			json_array_append_new(inputs, json_pack("{s:s}", "id", rm.emails[k]));
+		err = hs_batch_read(o->e->hs, o->match_link->target_hubspot_object, props, inputs,
+				    tops->dedupe_hubspot_property, &resp, &herr);
+		json_decref(inputs);
+		json_decref(props);
+		if (err) {
+			log_err("%s: cannot read HubSpot %s by %s: %s %s", o->inst->tag,
+				o->match_link->target_hubspot_object, tops->dedupe_hubspot_property,
+				herr.category, herr.message);
+			break;
+		}
+		json_array_foreach(json_object_get(resp, "results"), k, r) {
+			const char *id = json_string_value(json_object_get(r, "id"));
+			const char *email = json_string_value(json_object_get(json_object_get(r, "properties"),
+									       tops->dedupe_hubspot_property));
+			char *low = email ? lowered(email) : NULL;
+			const char *acc = low ? strmap_get(&rm.email_acc, low) : NULL;
+
+			free(low);
+			if (!id || !acc || strmap_get(&rm.contact_acc, id))
+				continue;
+			strmap_put(&rm.contact_acc, id, (void *)acc);
+			rm.hs_contacts = xrealloc(rm.hs_contacts, (rm.nhs + 1) * sizeof(*rm.hs_contacts));
+			rm.hs_contacts[rm.nhs++] = xstrdup(id);
+		}
+		json_decref(resp);
 	}
 	for (size_t i = 0; !err && i < rm.nhs; i += ASSOC_CHUNK) {
 		json_t *inputs = json_array(), *resp = NULL, *r;
@@ -1477,6 +1661,10 @@ static int match_sf_side(struct sync_obj *o)
 			free(rm.acc_company.slots[i].value);
 	strmap_release(&rm.acc_company);
 	strmap_release(&rm.contact_acc);
+	strmap_release(&rm.email_acc);
+	for (size_t i = 0; i < rm.nemails; i++)
+		free(rm.emails[i]);
+	free(rm.emails);
 	for (size_t i = 0; i < rm.nhs; i++)
 		free(rm.hs_contacts[i]);
 	free(rm.hs_contacts);
@@ -1514,6 +1702,8 @@ int links_match(struct sync_obj *o)
 		err = lookups_run(o, &l, on_match_contact);
 		lookups_release(&l);
 	}
+	if (!err)
+		err = match_by_emails(o, &mr);
 	if (!err) {
 		char **ids = xcalloc(n + 1, sizeof(*ids));
 		size_t nids = 0;
@@ -1580,9 +1770,14 @@ int links_match(struct sync_obj *o)
 			free(mr.acc.slots[i].value);
 	strmap_release(&mr.acc);
 	strmap_release(&mr.contact_unit);
+	strmap_release(&mr.unpaired);
+	strmap_release(&mr.email_unit);
 	for (size_t i = 0; i < mr.ncontacts; i++)
 		free(mr.contacts[i]);
 	free(mr.contacts);
+	for (size_t i = 0; i < mr.nunpaired; i++)
+		free(mr.hs_unpaired[i]);
+	free(mr.hs_unpaired);
 	free(units);
 	if (!err)
 		err = match_sf_side(o);
