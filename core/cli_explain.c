@@ -109,6 +109,14 @@ static void explain_links(const struct config *cfg, const struct crmsync_object_
 			       on ? "" : " [off: that object is not enabled]");
 			continue;
 		}
+		if (k->flags & CRMSYNC_LINK_JUNCTION) {
+			printf("    %s rows (%s -> this record, %s -> the %s) <-> HubSpot associations with "
+			       "%s, as a set: added and removed on either side%s\n",
+			       k->salesforce_object, k->junction_key ? k->junction_key : "?",
+			       k->salesforce_field, k->target, k->target_hubspot_object,
+			       on ? "" : " [off: that object is not enabled]");
+			continue;
+		}
 		printf("    %s%s%s <-> HubSpot association with %s (object '%s')%s%s\n",
 		       k->salesforce_object ? k->salesforce_object : "", k->salesforce_object ? "." : "",
 		       k->salesforce_field, k->target_hubspot_object, k->target,

@@ -57,6 +57,13 @@ dups=$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM (SELECT sf_id FROM idmap W
 	AND sf_id IS NOT NULL GROUP BY sf_id HAVING count(*) > 1)")
 [ "$dups" -eq 0 ] || fail "$dups Opportunities paired twice"
 
+# companies on both sides match through their contacts: no Account created
+# for a company whose contacts' Contacts already have one
+dup=$(sf_dump Account | jq 'def d: (.Website // "" | ascii_downcase | sub("^https?://";"") |
+	sub("^www\\.";"") | sub("/.*$";"")); ([.[] | select(.CrmSync_Id__c == null) | d] | unique) as $orig |
+	[.[] | select(.CrmSync_Id__c != null) | d | select(. != "" and (. as $x | $orig | index($x)))] | length')
+[ "$dup" -eq 0 ] || fail "$dup Accounts created for companies Salesforce already had"
+
 cycle settle
 cycle "no echo"
 for o in company contact deal activity; do
@@ -145,6 +152,18 @@ hs_edit tasks "$T" '{"hs_task_status":"COMPLETED"}'
 cycle "HubSpot task update"
 [ "$(sf_get Task "$task" Status)" = Completed ] || fail "task status did not reach Salesforce"
 cycle "settle"
+
+# --- the association limit is recognised -------------------------------------
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"assoc_limit":1}' "$HS/__admin/config" > /dev/null ||
+	fail "cannot set the association limit"
+O3=$(sf_new Opportunity "{\"Name\":\"Zeta expansion\",\"StageName\":\"Prospecting\",\"CloseDate\":\"2030-06-01\",\"AccountId\":\"$acc\"}")
+cycle "association limit"
+[ -n "$(pair_hs deal "$O3")" ] || fail "the Opportunity did not sync"
+lim=$(sqlite3 "$WORK/state.db" "SELECT type || ' ' || retry FROM sync_error WHERE object = 'deal'
+	AND (sf_id = '$O3' OR hs_id = '$(pair_hs deal "$O3")') AND message LIKE '%limit%'")
+[ "$lim" = "association 0" ] || fail "the association limit was not an association error never retried: '$lim'"
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"assoc_limit":1000}' "$HS/__admin/config" > /dev/null
+echo "association limit: recorded as an association error"
 
 # --- company off: nothing of it is read or written ---------------------------
 write_config "create_as = contact
