@@ -17,7 +17,8 @@ company_lifecycle_sync = yes
 state_country_picklists = enabled
 [object deal]
 [object activity]
-history = yes"
+history = yes
+tasks_to_hubspot = yes"
 write_config "$OBJECTS"
 
 # cycle: one sync; fails the test when it does not finish
@@ -141,6 +142,14 @@ assocs contacts "$hp" companies | grep -qw "$hc" || fail "contact $hp is not ass
 assocs deals "$hd" companies | grep -qw "$hc" || fail "deal $hd is not associated with company $hc"
 assocs deals "$hd" contacts | grep -qw "$hp" || fail "the contact role did not become a deal -> contact association"
 [ "$(hs_get deals "$hd" dealstage)" = qualifiedtobuy ] || fail "the new deal's stage is '$(hs_get deals "$hd" dealstage)'"
+
+# a Task made in Salesforce becomes a HubSpot task associated with the contact
+T2=$(sf_new Task "{\"Subject\":\"Send the quote\",\"WhoId\":\"$con\",\"Status\":\"Not Started\",\"Priority\":\"High\",\"ActivityDate\":\"2030-02-01\"}")
+cycle "Salesforce task"
+ht=$(pair_hs activity "$T2")
+[ -n "$ht" ] || fail "the Salesforce Task did not become a HubSpot task"
+[ "$(hs_get tasks "$ht" hs_task_subject)" = "Send the quote" ] || fail "the HubSpot task's subject is '$(hs_get tasks "$ht" hs_task_subject)'"
+assocs tasks "$ht" contacts | grep -qw "$P" || fail "the HubSpot task is not associated with contact $P"
 
 # --- updates both ways ----------------------------------------------------------
 sf_edit Account "$acc" '{"Phone":"+81 6 5555 0000"}'
