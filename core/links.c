@@ -401,6 +401,16 @@ static void hold(struct sync_obj *o, struct unit *u, enum crmsync_side side,
 									     : l->target),
 		 partner);
 	record_failure(o, u, side, 0, WAIT_CODE, NULL, msg, NULL);
+	if (!o->e->opts.dry_run) {
+		/* and on the partner's own errors (why it has not synced), this
+		 * record is one of those it holds back */
+		struct store_ref ref = { side, side == CRMSYNC_SIDE_HUBSPOT ? o->hs_object : u->sf->object,
+					 side == CRMSYNC_SIDE_HUBSPOT ? u->hs->id : u->sf->id };
+
+		store_error_add_affected_of_record(o->e->store, l->target,
+						   side == CRMSYNC_SIDE_HUBSPOT ? partner : NULL,
+						   side == CRMSYNC_SIDE_SALESFORCE ? partner : NULL, &ref, NULL);
+	}
 	u->action = ACT_SKIP;
 	u->skip_reason = "waits for an associated record to sync";
 	o->n_waiting++;

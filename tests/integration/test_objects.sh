@@ -98,6 +98,27 @@ roles=$(curl -sf "$SF/__admin/dump/OpportunityContactRole" | jq --arg o "$opp" -
 [ "$roles" -eq 1 ] || fail "$roles contact roles for the new deal's contact"
 echo "one cycle: Account $acc, Contact $con (AccountId ok), Task $task (WhoId ok), Opportunity $opp (role ok)"
 
+# --- a record whose partner has not synced waits, listed on the partner's error
+BAD=$(hs_new companies '{"name":"Atlantis Corp","domain":"atlantis.example","country":"United States","state":"Atlantis"}')
+D2=$(hs_new deals '{"dealname":"Waits for its company","pipeline":"default","dealstage":"appointmentscheduled","closedate":"2030-01-15T00:00:00.000Z"}')
+associate deals "$D2" companies "$BAD"
+cycle "a deal waits for its company"
+[ -z "$(pair_sf deal "$D2")" ] || fail "the deal synced before its company"
+[ "$(sqlite3 "$WORK/state.db" "SELECT type FROM sync_error WHERE object = 'deal' AND hs_id = '$D2'
+	AND code = 'PARTNER_NOT_SYNCED'")" = association ] || fail "the waiting deal is not an association error"
+held=$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM sync_error_affected a JOIN sync_error e ON e.id = a.error_id
+	WHERE e.object = 'company' AND e.hs_id = '$BAD' AND a.record_id = '$D2'")
+[ "$held" -ge 1 ] || fail "the company's error does not list the deal it holds back"
+hs_edit companies "$BAD" '{"state":"California"}'
+cycle "its company fixed"
+[ -n "$(pair_sf company "$BAD")" ] || fail "the fixed company did not sync"
+[ -n "$(pair_sf deal "$D2")" ] || fail "the waiting deal did not sync once its company had"
+[ "$(sf_get Opportunity "$(pair_sf deal "$D2")" AccountId)" = "$(pair_sf company "$BAD")" ] ||
+	fail "the deal that waited has no AccountId"
+[ "$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM sync_error WHERE object = 'deal' AND hs_id = '$D2'")" = 0 ] ||
+	fail "the deal's association error is still current after it synced"
+echo "waiting: the deal held back for its company is listed on the company's error and syncs after it"
+
 # the role reaches the contact's lifecycle stage on the next cycle
 cycle "lifecycle from the role"
 [ "$(hs_get contacts "$P" lifecyclestage)" = opportunity ] ||
