@@ -234,3 +234,20 @@ n=$(sf_dump Account | jq '[.[] | select(.Website == "https://kappa-labs.example"
 [ "$(hs_get companies "$C" description)" = "edited while companies are off" ] ||
 	fail "the Account edit made while off did not reach HubSpot"
 echo "company off: no Account or company touched; on again: caught up"
+
+# --- the opt-in domain matcher reports ambiguity instead of guessing ---------
+write_config "$(echo "$OBJECTS" | sed 's/^\[object company\]$/[object company]\nmatch_by_domain = yes/')"
+X1=$(sf_new Account '{"Name":"Twin Peaks One","Website":"https://www.twin-peaks.example"}')
+X2=$(sf_new Account '{"Name":"Twin Peaks Two","Website":"twin-peaks.example/about"}')
+HX=$(hs_new companies '{"name":"Twin Peaks","domain":"twin-peaks.example"}')
+HY=$(hs_new companies '{"name":"Solo Works","domain":"solo-works.example"}')
+Y1=$(sf_new Account '{"Name":"Solo Works Inc.","Website":"http://solo-works.example"}')
+cycle "domain matcher"
+[ -z "$(pair_sf company "$HX")" ] || fail "an ambiguous domain was matched (or created) for company $HX"
+[ -z "$(pair_hs company "$X1")" ] && [ -z "$(pair_hs company "$X2")" ] || fail "an Account sharing a domain was paired"
+[ "$(pair_sf company "$HY")" = "$Y1" ] || fail "the unambiguous domain did not match: '$(pair_sf company "$HY")'"
+amb=$(grep 'object company: ok' "$WORK/crmsyncd.log" | tail -1 | sed -n 's/.*ambiguous \([0-9]*\).*/\1/p')
+[ "${amb:-0}" -ge 3 ] || fail "the ambiguous company and Accounts were not reported: '$amb'"
+n=$(sf_dump Account | jq '[.[] | select((.Website // "") | test("twin-peaks"))] | length')
+[ "$n" -eq 2 ] || fail "$n Accounts for twin-peaks.example: something was created"
+echo "domain matcher: an ambiguous domain is reported, not guessed; a unique one matches"
