@@ -272,12 +272,12 @@ int lk_read_assocs(struct sync_obj *o, const char *to_object, uint32_t primary_t
 {
 	int err = 0;
 
-	for (size_t i = 0; i < n && !err; i += ASSOC_CHUNK) {
+	for (size_t i = 0; i < n && !err; i += ASSOC_READ_CHUNK) {
 		json_t *inputs = json_array(), *resp = NULL, *r;
 		struct hs_error herr;
 		size_t k;
 
-		for (k = i; k < n && k < i + ASSOC_CHUNK; k++)
+		for (k = i; k < n && k < i + ASSOC_READ_CHUNK; k++)
 			json_array_append_new(inputs, json_pack("{s:s}", "id", units[k]->hs->id));
 		err = hs_assoc_batch(o->e->hs, o->hs_object, to_object, "read", inputs, &resp, &herr);
 		json_decref(inputs);

@@ -320,12 +320,12 @@ static int match_sf_side(struct sync_obj *o)
 		}
 		json_decref(resp);
 	}
-	for (size_t i = 0; !err && i < rm.nhs; i += ASSOC_CHUNK) {
+	for (size_t i = 0; !err && i < rm.nhs; i += ASSOC_READ_CHUNK) {
 		json_t *inputs = json_array(), *resp = NULL, *r;
 		struct hs_error herr;
 		size_t k;
 
-		for (k = i; k < rm.nhs && k < i + ASSOC_CHUNK; k++)
+		for (k = i; k < rm.nhs && k < i + ASSOC_READ_CHUNK; k++)
 			json_array_append_new(inputs, json_pack("{s:s}", "id", rm.hs_contacts[k]));
 		err = hs_assoc_batch(o->e->hs, o->match_link->target_hubspot_object, o->hs_object, "read",
 				     inputs, &resp, &herr);

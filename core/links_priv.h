@@ -11,7 +11,8 @@
 
 #include "engine_priv.h"
 
-#define ASSOC_CHUNK 100                 /* HubSpot association batch inputs */
+#define ASSOC_CHUNK 100                 /* HubSpot batch inputs (association writes, records) */
+#define ASSOC_READ_CHUNK 1000           /* HubSpot association batch read inputs */
 #define WAIT_CODE "PARTNER_NOT_SYNCED"  /* a record held back for its partner */
 
 struct hs_error;
