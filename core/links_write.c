@@ -46,6 +46,10 @@ void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int creat
 		if (!lk_group_applies(g, u->sf_type))
 			continue;
 		st = lk_state_of(o, u, gi);
+		/* a new plan: what an earlier pass queued was written (or refused
+		 * and reverted) already */
+		st->write_hs = 0;
+		st->failed = 0;
 		hv = st->hs_sf;
 		if (create_to_sf) {
 			if (hv)
