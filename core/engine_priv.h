@@ -71,6 +71,7 @@ struct link_state {
 	size_t link_index;
 	int primary;
 	int write_hs, failed;
+	int refused;                        /* HubSpot refused it this cycle: not again */
 	char *want_hs, *old_hs;             /* associate with want_hs, drop old_hs */
 	const struct crmsync_link *want_link, *old_link;
 };

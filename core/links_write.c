@@ -100,7 +100,10 @@ void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int creat
 			record_set(u->out_sf, g->field, hv);
 			lk_base_add(u, g->base_name, hv ? hv : "", 1);
 		} else if (to_hs) {
-			want_hs(o, u, gi, sv);
+			/* refused earlier in this cycle (an association limit): the
+			 * base stays, so the next cycle tries again */
+			if (!st->refused)
+				want_hs(o, u, gi, sv);
 			if (st->write_hs)
 				lk_base_add(u, g->base_name, sv ? sv : "", 2);
 			else if (base)
@@ -123,6 +126,7 @@ static void assoc_failed(struct sync_obj *o, struct unit *u, size_t gi, const st
 		       herr->message, NULL);
 	st->write_hs = 0;
 	st->failed = 1;
+	st->refused = 1;
 }
 
 /* One association change of a unit's link group. */
@@ -236,7 +240,8 @@ int links_push(struct sync_obj *o)
 									     : (u->hs ? u->hs->id : NULL);
 					struct link_state *st = u->ls && gi < u->nls ? &u->ls[gi] : NULL;
 
-					if (!st || !st->write_hs || st->failed || u->hs_failed || !hs_id ||
+					if (!st || !st->write_hs || st->failed || st->refused || u->hs_failed ||
+					    !hs_id ||
 					    (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
 						continue;
 					if (archive ? !(st->old_hs && st->old_link == g->links[li] &&

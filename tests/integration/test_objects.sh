@@ -192,6 +192,9 @@ cycle "association limit"
 lim=$(sqlite3 "$WORK/state.db" "SELECT type || ' ' || retry FROM sync_error WHERE object = 'deal'
 	AND (sf_id = '$O3' OR hs_id = '$(pair_hs deal "$O3")') AND message LIKE '%limit%'")
 [ "$lim" = "association 0" ] || fail "the association limit was not an association error never retried: '$lim'"
+sf_edit Opportunity "$O3" '{"NextStep":"call back"}'
+cycle "after the association limit"
+[ "$(sf_get Opportunity "$O3" AccountId)" = "$acc" ] || fail "the refused association cleared Opportunity.AccountId"
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"assoc_limit":1000}' "$HS/__admin/config" > /dev/null
 echo "association limit: recorded as an association error"
 
