@@ -184,114 +184,122 @@ static void junction_failed(struct sync_obj *o, struct unit *u, size_t j, enum c
 	u->js[j].failed = 1;
 }
 
+/* One junction row to create (target id) or delete (row id). */
+struct jrow {
+	struct unit *u;
+	const char *what;
+};
+
+/* The rows of one kind the units queued; a unit whose own write failed
+ * queues none and keeps its old base (its changes are not made). */
+static struct jrow *queued_rows(struct sync_obj *o, size_t j, int del, size_t *n)
+{
+	struct jrow *rows = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+		struct junction_state *js = u->js ? &u->js[j] : NULL;
+		const struct strlist *l = js ? (del ? &js->del_sf_rows : &js->add_sf) : NULL;
+		const char *id = u->pair.sf_id[0] ? u->pair.sf_id : (u->sf ? u->sf->id : NULL);
+
+		if (!l || !l->n)
+			continue;
+		if (u->sf_failed || !id || (u->action != ACT_UPDATE && (del || u->action != ACT_CREATE_SF))) {
+			js->failed = 1;
+			continue;
+		}
+		for (size_t k = 0; k < l->n; k++) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				rows = xrealloc(rows, cap * sizeof(*rows));
+			}
+			rows[*n].u = u;
+			rows[(*n)++].what = l->v[k];
+		}
+	}
+	return rows;
+}
+
+static void row_failed(struct sync_obj *o, size_t j, struct jrow *r, json_t *res)
+{
+	json_t *e0 = json_array_get(json_object_get(res, "errors"), 0);
+
+	junction_failed(o, r->u, j, CRMSYNC_SIDE_SALESFORCE, 400,
+			json_string_value(json_object_get(e0, "statusCode")),
+			json_string_value(json_object_get(e0, "message")));
+}
+
 static int junction_push_sf(struct sync_obj *o, size_t j)
 {
 	const struct crmsync_link *l = o->jl[j];
 	struct sf_error serr;
 	int err = 0;
 
-	/* creates, 200 a call */
-	for (size_t i = 0; i < o->nunits && !err;) {
-		struct unit *who[200];
-		const char *what[200];
-		json_t *recs = json_array(), *res = NULL;
-		size_t n = 0;
+	for (int del = 0; del <= 1 && !err; del++) {
+		size_t n;
+		struct jrow *rows = queued_rows(o, j, del, &n);
 
-		for (; i < o->nunits && n < 200; i++) {
-			struct unit *u = o->units[i];
-			const char *id = u->pair.sf_id[0] ? u->pair.sf_id : (u->sf ? u->sf->id : NULL);
-			struct junction_state *js = u->js ? &u->js[j] : NULL;
+		for (size_t i = 0; i < n && !err; i += 200) {
+			size_t m = n - i < 200 ? n - i : 200;
+			const char *ids[200];
+			json_t *recs = NULL, *res = NULL;
 
-			if (!js || !id || u->sf_failed || (u->action != ACT_UPDATE && u->action != ACT_CREATE_SF))
-				continue;
-			for (size_t k = 0; k < js->add_sf.n && n < 200; k++) {
-				json_t *r = json_pack("{s:{s:s}, s:s, s:s}", "attributes", "type",
-						      l->salesforce_object, l->junction_key, id,
-						      l->salesforce_field, js->add_sf.v[k]);
-
-				json_array_append_new(recs, r);
-				who[n] = u;
-				what[n++] = js->add_sf.v[k];
-			}
-		}
-		if (!n) {
-			json_decref(recs);
-			break;
-		}
-		err = sf_create_collection(o->e->sf, recs, &res, &serr);
-		json_decref(recs);
-		if (err == -EREMOTEIO) {
-			for (size_t k = 0; k < n; k++)
-				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, serr.http_status, serr.code,
-						serr.message);
-			err = 0;
-			continue;
-		}
-		for (size_t k = 0; k < n && !err; k++) {
-			json_t *r = json_array_get(res, k);
-			const char *rid = json_string_value(json_object_get(r, "id"));
-
-			if (json_is_true(json_object_get(r, "success")) && rid) {
-				lk_sl_add(&who[k]->js[j].sf, what[k]);
-				lk_sl_add(&who[k]->js[j].sf_rows, rid);
-				o->n_associated++;
+			if (del) {
+				for (size_t k = 0; k < m; k++)
+					ids[k] = rows[i + k].what;
+				err = sf_delete_collection(o->e->sf, ids, m, &res, &serr);
 			} else {
-				json_t *e0 = json_array_get(json_object_get(r, "errors"), 0);
+				recs = json_array();
+				for (size_t k = 0; k < m; k++) {
+					struct unit *u = rows[i + k].u;
+					const char *id = u->pair.sf_id[0] ? u->pair.sf_id : u->sf->id;
 
-				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, 400,
-						json_string_value(json_object_get(e0, "statusCode")),
-						json_string_value(json_object_get(e0, "message")));
-			}
-		}
-		json_decref(res);
-	}
-	/* deletes, 200 a call */
-	for (size_t i = 0; i < o->nunits && !err;) {
-		struct unit *who[200];
-		const char *rows[200];
-		json_t *res = NULL;
-		size_t n = 0;
-
-		for (; i < o->nunits && n < 200; i++) {
-			struct unit *u = o->units[i];
-			struct junction_state *js = u->js ? &u->js[j] : NULL;
-
-			if (!js || u->action != ACT_UPDATE)
-				continue;
-			for (size_t k = 0; k < js->del_sf_rows.n && n < 200; k++) {
-				who[n] = u;
-				rows[n++] = js->del_sf_rows.v[k];
-			}
-		}
-		if (!n)
-			break;
-		err = sf_delete_collection(o->e->sf, rows, n, &res, &serr);
-		if (err == -EREMOTEIO) {
-			for (size_t k = 0; k < n; k++)
-				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, serr.http_status, serr.code,
-						serr.message);
-			err = 0;
-			continue;
-		}
-		for (size_t k = 0; k < n && !err; k++) {
-			json_t *r = json_array_get(res, k);
-			struct junction_state *js = &who[k]->js[j];
-			ssize_t at = lk_sl_find(&js->sf_rows, rows[k]);
-
-			if (json_is_true(json_object_get(r, "success"))) {
-				if (at >= 0) {
-					lk_sl_remove_at(&js->sf, (size_t)at);
-					lk_sl_remove_at(&js->sf_rows, (size_t)at);
+					json_array_append_new(recs, json_pack("{s:{s:s}, s:s, s:s}", "attributes",
+									      "type", l->salesforce_object,
+									      l->junction_key, id,
+									      l->salesforce_field,
+									      rows[i + k].what));
 				}
-			} else {
-				json_t *e0 = json_array_get(json_object_get(r, "errors"), 0);
-
-				junction_failed(o, who[k], j, CRMSYNC_SIDE_SALESFORCE, 400,
-						json_string_value(json_object_get(e0, "statusCode")),
-						json_string_value(json_object_get(e0, "message")));
+				err = sf_create_collection(o->e->sf, recs, &res, &serr);
+				json_decref(recs);
 			}
+			if (err == -EREMOTEIO) {
+				for (size_t k = 0; k < m; k++)
+					junction_failed(o, rows[i + k].u, j, CRMSYNC_SIDE_SALESFORCE,
+							serr.http_status, serr.code, serr.message);
+				err = 0;
+				continue;
+			}
+			if (err) {
+				o->incomplete = 1;
+				break;
+			}
+			for (size_t k = 0; k < m; k++) {
+				struct jrow *r = &rows[i + k];
+				struct junction_state *js = &r->u->js[j];
+				json_t *one = json_array_get(res, k);
+				const char *rid = json_string_value(json_object_get(one, "id"));
+
+				if (!json_is_true(json_object_get(one, "success"))) {
+					row_failed(o, j, r, one);
+				} else if (del) {
+					ssize_t at = lk_sl_find(&js->sf_rows, r->what);
+
+					if (at >= 0) {
+						lk_sl_remove_at(&js->sf, (size_t)at);
+						lk_sl_remove_at(&js->sf_rows, (size_t)at);
+					}
+				} else if (rid) {
+					lk_sl_add(&js->sf, r->what);
+					lk_sl_add(&js->sf_rows, rid);
+					o->n_associated++;
+				}
+			}
+			json_decref(res);
 		}
-		json_decref(res);
+		free(rows);
 	}
 	return err;
 }
@@ -375,9 +383,13 @@ static int junction_push_hs(struct sync_obj *o, size_t j)
 			const char *hs_id = u->pair.hs_id[0] ? u->pair.hs_id : (u->hs ? u->hs->id : NULL);
 			struct strlist *list = js ? (archive ? &js->del_hs : &js->add_hs) : NULL;
 
-			if (!js || !hs_id || u->hs_failed ||
-			    (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS))
+			if (!js || !list->n)
 				continue;
+			if (!hs_id || u->hs_failed ||
+			    (u->action != ACT_UPDATE && u->action != ACT_CREATE_HS)) {
+				js->failed = 1; /* its changes are not made: the old base stays */
+				continue;
+			}
 			for (size_t k = 0; k < list->n; k++) {
 				if (n == cap) {
 					cap = cap ? cap * 2 : 64;
