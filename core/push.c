@@ -379,6 +379,8 @@ void plan_print(const struct sync_obj *o, FILE *out)
 	fprintf(out, "  matched, already in step:    %ld\n", same);
 	fprintf(out, "  skipped by the rules:        %ld\n", o->n_skipped);
 	fprintf(out, "  ambiguous matches:           %ld\n", amb);
+	if (o->nlg || o->njl || o->match_link)
+		fprintf(out, "  waiting for a partner:       %ld\n", o->n_waiting);
 	for (size_t i = 0, shown = 0; i < o->nunits && shown < 20; i++) {
 		const struct unit *u = o->units[i];
 
