@@ -91,11 +91,22 @@ struct collect {
 	const char *field;
 };
 
+/* "Opportunity.IsWon" in {"Opportunity": {"IsWon": true}} */
+static json_t *path_get(json_t *j, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+
+	for (char *part = strtok_r(copy, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = json_object_get(j, part);
+	free(copy);
+	return j;
+}
+
 static int on_id(json_t *j, void *user)
 {
 	struct collect *c = user;
 
-	id_add(c->ids, json_string_value(json_object_get(j, c->field)));
+	id_add(c->ids, json_string_value(path_get(j, c->field))); /* a field or a path */
 	return 0;
 }
 
@@ -194,23 +205,13 @@ struct attach {
 	const struct crmsync_related *r;
 };
 
-/* "Opportunity.IsWon" in {"Opportunity": {"IsWon": true}} */
-static json_t *path_get(json_t *j, const char *path)
-{
-	char *copy = xstrdup(path), *save = NULL;
-
-	for (char *part = strtok_r(copy, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
-		j = json_object_get(j, part);
-	free(copy);
-	return j;
-}
 
 static void attach_one(struct attach *a, struct unit *u, json_t *j);
 
 static int on_related(json_t *j, void *user)
 {
 	struct attach *a = user;
-	const char *key = json_string_value(json_object_get(j, a->r->key));
+	const char *key = json_string_value(path_get(j, a->r->key));
 	struct unit *u;
 
 	if (!key)

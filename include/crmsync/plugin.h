@@ -178,7 +178,8 @@ struct crmsync_related {
 	const char *name;                       /* "roles" */
 	const char *parent;                     /* one of salesforce_objects: "Contact" */
 	const char *object;                     /* "OpportunityContactRole" */
-	const char *key;                        /* field of object holding the parent id: "ContactId" */
+	const char *key;                        /* field (or, since 1.3, relationship path) of object
+						 * holding the parent id: "ContactId" */
 	const char *const *fields;              /* fields of object, NULL-terminated */
 	const char *watch;                      /* or NULL: "Opportunity" */
 	const char *watch_key;                  /* field of object pointing at watch: "OpportunityId" */

@@ -359,22 +359,24 @@ static void test_contact_company_lifecycle(void **state)
 	(void)state;
 	for (r = ops(inst)->salesforce_related; r && *r; r++)
 		if ((*r)->parent_key && strcmp((*r)->parent_key, "AccountId") == 0 &&
+		    strcmp((*r)->key, "Opportunity.AccountId") == 0 &&
 		    strcmp((*r)->option, "company_lifecycle_sync") == 0)
 			found = 1;
 	assert_true(found);
-	/* no role, but a won Opportunity of the Account: customer */
+	/* no role of its own, but another contact's role on a won Opportunity
+	 * of the Account: customer */
 	record_set(sf, "roles.count", "0");
-	record_set(sf, "account_opps.count", "2");
-	record_set(sf, "account_opps.0.IsClosed", "false");
-	record_set(sf, "account_opps.1.IsClosed", "true");
-	record_set(sf, "account_opps.1.IsWon", "true");
+	record_set(sf, "account_roles.count", "2");
+	record_set(sf, "account_roles.0.Opportunity.IsClosed", "false");
+	record_set(sf, "account_roles.1.Opportunity.IsClosed", "true");
+	record_set(sf, "account_roles.1.Opportunity.IsWon", "true");
 	record_set(hs, "lifecyclestage", "lead");
 	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
 	assert_string_equal(record_get(out, "lifecyclestage"), "customer");
 	/* only open ones: opportunity; never backwards from customer */
 	record_set(out, "lifecyclestage", NULL);
-	record_set(sf, "account_opps.1.IsWon", "false");
-	record_set(sf, "account_opps.1.IsClosed", "false");
+	record_set(sf, "account_roles.1.Opportunity.IsWon", "false");
+	record_set(sf, "account_roles.1.Opportunity.IsClosed", "false");
 	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
 	assert_string_equal(record_get(out, "lifecyclestage"), "opportunity");
 	record_set(out, "lifecyclestage", NULL);

@@ -89,8 +89,8 @@ static const struct crmsync_option contact_options[] = {
 	    "say yes if HubSpot auto-creates companies from email domains (crmsync then warns "
 	    "about duplicate companies when creating Leads)", NULL),
 	OPT("company_lifecycle_sync", CRMSYNC_OPT_BOOL, 0, "no", company_lifecycle_sync,
-	    "lifecycle stage by company: every contact of an Account moves with the Account's "
-	    "Opportunities (open -> opportunity, won -> customer), not only those with a contact role",
+	    "company lifecycle stage sync: when a contact moves through a contact role (open -> "
+	    "opportunity, won -> customer), every other contact of its Account moves too",
 	    NULL),
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
@@ -142,13 +142,13 @@ static const char *stage_from(const struct crmsync_record *sf, const char *name,
 	return stage;
 }
 
-/* With company lifecycle sync, the Opportunities of the Contact's Account
- * ("account_opps.N.IsWon", attached by the core only when the option is on)
- * count as well. */
+/* With company lifecycle sync, the contact roles of the Opportunities of
+ * the Contact's Account ("account_roles.N.Opportunity.IsWon", attached by
+ * the core only when the option is on) count as well. */
 static const char *stage_from_roles(const struct crmsync_record *sf)
 {
 	const char *a = stage_from(sf, "roles", "Opportunity.");
-	const char *b = stage_from(sf, "account_opps", "");
+	const char *b = stage_from(sf, "account_roles", "Opportunity.");
 
 	if ((a && strcmp(a, "customer") == 0) || !b)
 		return a;
@@ -445,8 +445,9 @@ static int contact_explain(struct crmsync_instance *inst, void *vctx, char *buf,
 		     ctx->state_country_picklists == PICKLISTS_DISABLED ? "off" : "on",
 		     ctx->state_country_picklists != PICKLISTS_DISABLED && ctx->translate_state_country
 			     ? ", free text translated into ISO codes" : "",
-		     ctx->company_lifecycle_sync ? "\nCompany lifecycle sync is on: every Contact of an "
-						   "Account moves with the Account's Opportunities."
+		     ctx->company_lifecycle_sync ? "\nCompany lifecycle sync is on: when a contact moves "
+						   "through a contact role, every other contact of its Account "
+						   "moves too."
 						 : "");
 	return n;
 }
@@ -480,20 +481,24 @@ static const struct crmsync_related contact_roles = {
 	.watch = "Opportunity",
 	.watch_key = "OpportunityId",
 };
-/* Company lifecycle sync (option): the Opportunities of the Contact's
- * Account; a change to one brings every Contact of the Account in. */
-static const char *const opp_fields[] = { "IsClosed", "IsWon", NULL };
-static const struct crmsync_related account_opps = {
+/* Company lifecycle sync (option): the contact roles of every Opportunity
+ * of the Contact's Account, so that when one contact of a company moves,
+ * every other contact of it moves too; Opportunities without contact roles
+ * still move nobody. A change to a role or its Opportunity brings every
+ * Contact of the Account in. */
+static const struct crmsync_related account_roles = {
 	.size = sizeof(struct crmsync_related),
-	.name = "account_opps",
+	.name = "account_roles",
 	.parent = "Contact",
-	.object = "Opportunity",
-	.key = "AccountId",
-	.fields = opp_fields,
+	.object = "OpportunityContactRole",
+	.key = "Opportunity.AccountId",
+	.fields = role_fields,
+	.watch = "Opportunity",
+	.watch_key = "OpportunityId",
 	.parent_key = "AccountId",
 	.option = "company_lifecycle_sync",
 };
-static const struct crmsync_related *const related[] = { &contact_roles, &account_opps, NULL };
+static const struct crmsync_related *const related[] = { &contact_roles, &account_roles, NULL };
 
 /* Contact.AccountId <-> the contact's primary company (contact -> company
  * 279, primary 1). Leads have no Account. A contact whose company has not
