@@ -56,6 +56,8 @@ static void usage(FILE *out)
 		"  errors export [--type T] [-o FILE] [--bom]   as CSV (RFC 4180, UTF-8)\n"
 		"  errors history [--type T] [--limit N]        resolved errors: when and how\n"
 		"  resync ID... | --type T  retry these errors (at most 100) on the next cycle\n"
+		"  explain [OBJECT]         how each enabled object syncs, in words: direction,\n"
+		"                           frequency, matching and de-duplication\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE        configuration file (default %s;\n"
@@ -339,6 +341,13 @@ int main(int argc, char **argv)
 		return cmd_errors(config, argc - optind, argv + optind);
 	if (strcmp(cmd, "resync") == 0)
 		return cmd_resync(config, argc - optind, argv + optind);
+	if (strcmp(cmd, "explain") == 0) {
+		if (argc - optind > 1) {
+			fprintf(stderr, "crmsync: usage: crmsync explain [OBJECT]\n");
+			return EXIT_USAGE;
+		}
+		return cmd_explain(config, optind < argc ? argv[optind] : NULL);
+	}
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -23,5 +23,7 @@ int cmd_status(const char *path, int as_json);
 int cmd_allocation(const char *path, int argc, char **argv);
 int cmd_errors(const char *path, int argc, char **argv);
 int cmd_resync(const char *path, int argc, char **argv);
+/* cli_explain.c: "how it works" for every object, or one */
+int cmd_explain(const char *path, const char *object);
 
 #endif

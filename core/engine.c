@@ -33,6 +33,35 @@ const char *ext_prop(const struct engine *e)
 	return e->cfg->hs.external_id_property;
 }
 
+void object_use_pairing_mapping(struct config *cfg, struct crmsync_instance *inst)
+{
+	const char *map_name = NULL;
+	const char *def = inst->plugin->object.default_mapping;
+
+	object_pairing(inst, NULL, NULL, &map_name);
+	if (map_name && def && strcmp(map_name, def) != 0 &&
+	    !(inst->section && cfg_section_get(inst->section, "mapping"))) {
+		/* the instance's own default mapping, in the same directory */
+		free(inst->mapping);
+		inst->mapping = xasprintf("%s/%s", cfg->core.mappings_dir, map_name);
+	}
+}
+
+/* The HubSpot property group the external-id property goes in. */
+static const char *ext_prop_group(const char *hs_object)
+{
+	static const struct { const char *object, *group; } groups[] = {
+		{ "contacts", "contactinformation" }, { "companies", "companyinformation" },
+		{ "deals", "dealinformation" }, { "tasks", "task" }, { "notes", "note" },
+		{ "meetings", "meeting" }, { "calls", "call" }, { "emails", "email" },
+	};
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(groups[i].object, hs_object) == 0)
+			return groups[i].group;
+	return "companyinformation";
+}
+
 int engine_new(struct engine **out, struct config *cfg, struct store *store,
 	       const struct engine_opts *opts)
 {
@@ -42,6 +71,7 @@ int engine_new(struct engine **out, struct config *cfg, struct store *store,
 	e->cfg = cfg;
 	e->store = store;
 	e->opts = *opts;
+	record_set_external_names(cfg->sf.external_id_field, cfg->hs.external_id_property);
 	budget_new(&e->budget, store, cfg->sf.api_allocation);
 	err = sf_client_new(&e->sf, &cfg->sf, e->budget);
 	if (!err)
@@ -155,6 +185,7 @@ static void unit_free(struct unit *u)
 	free(u->base_names);
 	free(u->base_values);
 	free(u->base_side);
+	links_unit_release(u);
 	free(u);
 }
 
@@ -189,6 +220,7 @@ static void sync_obj_release(struct sync_obj *o)
 		free(o->sfo[i].select);
 	}
 	free(o->sfo);
+	free(o->lg);
 	free(o->fields);
 	json_decref(o->hs_props);
 	mapping_free(o->map);
@@ -318,7 +350,7 @@ static int ensure_hs_ext_prop(struct sync_obj *o, const struct field_meta *meta,
 	snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "name", ext_prop(o->e), "label",
 			 "crmsync ID", "type", "string", "fieldType", "text", "groupName",
-			 strcmp(o->hs_object, "contacts") == 0 ? "contactinformation" : "companyinformation",
+			 ext_prop_group(o->hs_object),
 			 "hasUniqueValue", 1, "description",
 			 "Set by crmsync when it creates this record from Salesforce; do not edit");
 	err = hs_request(o->e->hs, "POST", path, body, &resp, &herr);
@@ -368,8 +400,31 @@ static int field_has_problem(const struct mapping_problems *probs, const struct 
 	return 0;
 }
 
+void object_pairing(struct crmsync_instance *inst, const char **hubspot_object,
+		    const char *const **salesforce_objects, const char **default_mapping)
+{
+	const struct crmsync_object_ops *ops = &inst->plugin->object;
+	const char *hs = ops->hubspot_object, *map = ops->default_mapping;
+	const char *const *sf = ops->salesforce_objects;
+
+	if (ops->pairing && inst->initialized &&
+	    ops->pairing(inst, inst->ctx, &hs, &sf, &map) < 0) {
+		hs = ops->hubspot_object;
+		sf = ops->salesforce_objects;
+		map = ops->default_mapping;
+	}
+	if (hubspot_object)
+		*hubspot_object = hs;
+	if (salesforce_objects)
+		*salesforce_objects = sf;
+	if (default_mapping)
+		*default_mapping = map;
+}
+
 static int setup_object(struct sync_obj *o)
 {
+	const char *map_name = NULL;
+
 	struct errlist errs = { 0 };
 	struct field_meta *hs_meta = NULL;
 	struct mapping_problems probs = { 0 };
@@ -379,7 +434,8 @@ static int setup_object(struct sync_obj *o)
 	int err;
 
 	o->ops = &o->inst->plugin->object;
-	o->hs_object = o->ops->hubspot_object;
+	object_pairing(o->inst, &o->hs_object, &o->sf_names, &map_name);
+	object_use_pairing_mapping(o->e->cfg, o->inst);
 	o->hs_modprop = strcmp(o->hs_object, "contacts") == 0 ? "lastmodifieddate"
 							       : "hs_lastmodifieddate";
 	if (!o->inst->mapping) {
@@ -399,7 +455,7 @@ static int setup_object(struct sync_obj *o)
 		err = ensure_hs_ext_prop(o, hs_meta, n_hs);
 	if (err)
 		goto out;
-	for (const char *const *s = o->ops->salesforce_objects; s && *s; s++)
+	for (const char *const *s = o->sf_names; s && *s; s++)
 		nsf++;
 	o->sfo = xcalloc(nsf, sizeof(*o->sfo));
 	o->fields = xcalloc(o->map->n_fields + 1, sizeof(*o->fields));
@@ -409,7 +465,7 @@ static int setup_object(struct sync_obj *o)
 		json_t *desc = NULL;
 		size_t nmeta = 0;
 
-		so->name = xstrdup(o->ops->salesforce_objects[k]);
+		so->name = xstrdup(o->sf_names[k]);
 		so->cursor = -1;
 		so->usable = json_object();
 		err = describe_sf(o, so->name, so, &desc, &meta, &nmeta);
@@ -468,7 +524,7 @@ static int setup_object(struct sync_obj *o)
 		o->fields[o->nfields++] = mf;
 		add_prop(o, mf->hubspot);
 	}
-	err = 0;
+	err = links_setup(o);
 out:
 	mapping_problems_release(&probs);
 	free(hs_meta);
@@ -503,6 +559,23 @@ static void load_cursors(struct sync_obj *o)
 		}
 		free(c);
 	}
+	if (o->hs_cursor < 0 && o->ops->start_ms) {
+		int found = 0;
+		int64_t start;
+
+		for (size_t k = 0; k < o->nsfo; k++)
+			found |= o->sfo[k].cursor >= 0;
+		start = found ? 0 : o->ops->start_ms(o->inst, o->inst->ctx);
+		if (start > 0) {
+			/* the object does not replay history: changes from now on */
+			o->hs_cursor = start;
+			for (size_t k = 0; k < o->nsfo; k++)
+				o->sfo[k].cursor = start;
+			log_info("%s: first cycle: reading changes since %lld, not the history", o->inst->tag,
+				 (long long)start);
+		}
+	}
+	o->hs_max = o->hs_cursor;
 	for (size_t k = 0; k < o->nsfo; k++)
 		o->sfo[k].max_seen = o->sfo[k].cursor;
 }
@@ -755,7 +828,7 @@ static int login(struct engine *e)
 }
 
 /* Dependency order: an object runs after every object it depends on. */
-static void order_objects(struct config *cfg, struct crmsync_instance **out, size_t *n)
+void engine_order_objects(struct config *cfg, struct crmsync_instance **out, size_t *n)
 {
 	size_t done = 0, total = 0;
 
@@ -826,7 +899,7 @@ int engine_cycle(struct engine *e)
 	owners_load(e);
 	if (retry_collect(e))
 		log_warn("cannot read the resync queue and due retries; trying again next cycle");
-	order_objects(e->cfg, order, &n);
+	engine_order_objects(e->cfg, order, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (e->opts.stop && *e->opts.stop) {
 			rc = 1;
@@ -861,6 +934,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	if (!err)
 		err = retry_pull(&o);
 	if (!err)
+		err = links_requeue(&o);
+	if (!err)
 		err = related_triggers(&o);
 	if (!err)
 		err = follow_conversions(&o);
@@ -869,7 +944,11 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	if (!err)
 		err = match_units(&o);
 	if (!err)
+		err = links_match(&o);
+	if (!err)
 		err = related_attach(&o);
+	if (!err)
+		err = links_read(&o);
 	if (!err) {
 		plan_units(&o);
 		if (e->opts.dry_run)
@@ -893,9 +972,10 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		 err == -EDQUOT ? "paused" : err ? "failed" : o.incomplete ? "partial" : "ok");
 	snprintf(cyc.message, sizeof(cyc.message),
 		 "sf creates %ld, hs creates %ld, sf updates %ld, hs updates %ld, deletes %ld, "
-		 "skipped %ld, ambiguous %ld, errors resolved %ld; calls: salesforce %ld, hubspot %ld",
+		 "skipped %ld, ambiguous %ld, waiting for a partner %ld, associations written %ld, "
+		 "matched through links %ld, errors resolved %ld; calls: salesforce %ld, hubspot %ld",
 		 o.n_created_sf, o.n_created_hs, o.n_updated_sf, o.n_updated_hs, o.n_deleted,
-		 o.n_skipped, o.n_ambiguous, o.n_resolved, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
+		 o.n_skipped, o.n_ambiguous, o.n_waiting, o.n_associated, o.n_matched_links, o.n_resolved, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
 	if (!e->opts.dry_run)
 		store_cycle_put(e->store, &cyc);
 	log_info("%s: %s: read %" PRId64 ", written %" PRId64 ", failed %" PRId64 " (%s)", inst->tag,

@@ -29,4 +29,17 @@ void engine_free(struct engine *e);
  * negative errno: the cycle could not run at all. */
 int engine_cycle(struct engine *e);
 
+struct crmsync_instance;
+/* What an object instance pairs: its plugin's static HubSpot object,
+ * Salesforce objects and default mapping file name, as the plugin's
+ * pairing hook (ABI 1.3) may change them per instance. Borrowed. */
+void object_pairing(struct crmsync_instance *inst, const char **hubspot_object,
+		    const char *const **salesforce_objects, const char **default_mapping);
+/* When the pairing hook names another default mapping and the INI sets no
+ * `mapping`, point the instance at that file in the mappings directory. */
+void object_use_pairing_mapping(struct config *cfg, struct crmsync_instance *inst);
+/* An object's instances in dependency order (enabled objects only); out
+ * holds cfg->ninst entries. */
+void engine_order_objects(struct config *cfg, struct crmsync_instance **out, size_t *n);
+
 #endif

@@ -69,6 +69,47 @@ enum unit_action {
 	ACT_SKIP
 };
 
+/* Links (ABI 1.3) sharing one Salesforce lookup field (WhatId: deal, then
+ * company), in the plugin's order. */
+#define LINK_GROUP_MAX 4
+struct link_group {
+	const char *field;
+	char base_name[80];                 /* "link:AccountId" */
+	const struct crmsync_link *links[LINK_GROUP_MAX];
+	size_t n;
+};
+
+/* A unit's link of one group: its HubSpot association, in both id spaces,
+ * and the association change queued for after the record writes. */
+struct link_state {
+	char *hs_id;                        /* the associated HubSpot record, or NULL */
+	char *hs_sf;                        /* its Salesforce id; NULL: not synced */
+	const struct crmsync_link *link;    /* the link hs_id came through */
+	size_t link_index;
+	int primary;
+	int write_hs, failed;
+	int refused;                        /* HubSpot refused it this cycle: not again */
+	char *want_hs, *old_hs;             /* associate with want_hs, drop old_hs */
+	const struct crmsync_link *want_link, *old_link;
+};
+
+/* A small owned list of strings. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+/* A unit's junction link (CRMSYNC_LINK_JUNCTION): the target records on
+ * each side, and the changes queued for after the record writes. */
+struct junction_state {
+	struct strlist hs, hs_ids;          /* target Salesforce ids via associations; their HubSpot ids */
+	struct strlist sf, sf_rows;         /* target ids of the junction rows; the rows' ids */
+	struct strlist add_sf, del_sf_rows; /* rows to create (target ids) / delete (row ids) */
+	struct strlist add_hs, del_hs;      /* HubSpot ids to associate / to dissociate */
+	int failed;
+};
+#define JUNCTION_MAX 4
+
 /* One record pair being synced this cycle. */
 struct unit {
 	struct store_pair pair;
@@ -89,6 +130,9 @@ struct unit {
 	int synced;                         /* planned for a write or found in step */
 	int settle;                         /* read back after a Salesforce write */
 	const char *skip_reason;
+	struct link_state *ls;              /* one per link group, or NULL */
+	size_t nls;
+	struct junction_state *js;          /* one per junction link, or NULL */
 };
 
 struct sync_obj {
@@ -101,6 +145,7 @@ struct sync_obj {
 	struct sf_obj *sfo;
 	size_t nsfo;
 	const char *hs_object;
+	const char *const *sf_names;           /* the Salesforce objects paired */
 	const char *hs_modprop;
 	json_t *hs_props;                      /* array of property names to read */
 	long long hs_cursor, hs_max;
@@ -113,6 +158,12 @@ struct sync_obj {
 	int incomplete;                        /* some change was neither written nor recorded */
 	void *priv_lookup;                     /* match.c's candidate table during a lookup */
 	int settling;                          /* the read-back pass: failures are already recorded */
+	struct link_group *lg;                 /* active links, by lookup field */
+	size_t nlg;
+	const struct crmsync_link *match_link; /* CRMSYNC_LINK_MATCH, target enabled */
+	const struct crmsync_link *jl[JUNCTION_MAX]; /* CRMSYNC_LINK_JUNCTION, targets enabled */
+	size_t njl;
+	long n_waiting, n_associated, n_matched_links;
 };
 
 /* engine.c */
@@ -149,6 +200,18 @@ struct pull_ctx *pull_ctxs(struct sync_obj *o);   /* one per Salesforce object; 
 int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg);
 int on_sf_partner(json_t *j, void *user);
+
+/* links.c */
+int links_setup(struct sync_obj *o);
+int links_requeue(struct sync_obj *o);
+int links_match(struct sync_obj *o);
+int links_read(struct sync_obj *o);
+void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int create_to_hs,
+		 const struct store_fields *old);
+int links_hold(struct sync_obj *o, struct unit *u);
+int links_push(struct sync_obj *o);
+void links_revert_failed(struct sync_obj *o, struct unit *u, const struct store_fields *old);
+void links_unit_release(struct unit *u);
 
 int on_hs_record(json_t *j, void *user);
 

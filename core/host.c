@@ -195,4 +195,5 @@ const struct crmsync_host crmsync_host_table = {
 	.diag_set_retry = host_diag_set_retry,
 	.diag_add_affected = host_diag_add_affected,
 	.now_ms = host_now_ms,
+	.rec_external_id = record_external_id,
 };

@@ -589,3 +589,16 @@ int hs_account(struct hs_client *hs, json_t **out, struct hs_error *herr)
 {
 	return rest_call(hs, "GET", "/account-info/v3/details", NULL, out, herr);
 }
+
+int hs_assoc_batch(struct hs_client *hs, const char *from, const char *to, const char *op,
+		   json_t *inputs, json_t **out, struct hs_error *herr)
+{
+	json_t *body = json_pack("{s:O}", "inputs", inputs);
+	char *path = xasprintf("/crm/v4/associations/%s/%s/batch/%s", from, to, op);
+	int err;
+
+	err = rest_call(hs, "POST", path, body, out, herr);
+	free(path);
+	json_decref(body);
+	return err;
+}

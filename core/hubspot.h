@@ -58,6 +58,12 @@ int hs_batch(struct hs_client *hs, const char *object, const char *op, json_t *i
 int hs_batch_read(struct hs_client *hs, const char *object, json_t *properties, json_t *inputs,
 		  const char *id_property, json_t **out, struct hs_error *err);
 
+/* POST /crm/v4/associations/{from}/{to}/batch/{op} with {"inputs": inputs};
+ * op: "read", "create", "associate/default", "archive". *out (new
+ * reference, may be NULL on 204) is the whole response. */
+int hs_assoc_batch(struct hs_client *hs, const char *from, const char *to, const char *op,
+		   json_t *inputs, json_t **out, struct hs_error *err);
+
 /* Any call: method, path under the base URL, JSON body or NULL. */
 int hs_request(struct hs_client *hs, const char *method, const char *path, json_t *body,
 	       json_t **out, struct hs_error *err);

@@ -306,6 +306,15 @@ static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 		if (!key)
 			continue;
 		su = strmap_get(sf_by_key, key);
+		if (su && su->ambiguous && (o->ops->dedupe_flags & CRMSYNC_DEDUPE_AMBIGUOUS_SKIP)) {
+			u->action = ACT_SKIP;
+			u->ambiguous = 1;
+			u->skip_reason = "several Salesforce records share this de-duplication key: not "
+					 "matched, and nothing created";
+			o->n_ambiguous++;
+			free(key);
+			continue;
+		}
 		if (su && su->sf) {
 			join(o, u, su);
 			free(key);
@@ -457,7 +466,17 @@ int match_units(struct sync_obj *o)
 		if (!key)
 			continue;
 		other = strmap_get(&sf_by_key, key);
-		if (other && created_of(other->sf) <= created_of(u->sf)) {
+		if (other && (o->ops->dedupe_flags & CRMSYNC_DEDUPE_AMBIGUOUS_SKIP)) {
+			/* several Salesforce records share the key: report, never guess */
+			for (struct unit *x = u; x; x = x == u ? other : NULL) {
+				if (!x->ambiguous)
+					o->n_ambiguous++;
+				x->action = ACT_SKIP;
+				x->ambiguous = 1;
+				x->skip_reason = "several Salesforce records share this de-duplication key: "
+						 "not matched; resolve the duplicates or pair them by hand";
+			}
+		} else if (other && created_of(other->sf) <= created_of(u->sf)) {
 			u->action = ACT_SKIP;
 			u->ambiguous = 1;
 			u->skip_reason = "an older Salesforce record has the same email";

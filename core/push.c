@@ -244,6 +244,8 @@ void plan_update(struct sync_obj *o, struct unit *u)
 		}
 		}
 	}
+	if (o->nlg || o->njl)
+		links_stage(o, u, 0, 0, have_base ? &old : NULL);
 	if (u->out_sf->n &&
 	    !plugin_accepts(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, u->hs, u->sf, &why))
 		unstage(u, 1, have_base ? &old : NULL);
@@ -308,6 +310,8 @@ static void plan_create(struct sync_obj *o, struct unit *u, int to_sf)
 		}
 		stage(o, u, f, to_sf, v);
 	}
+	if (o->nlg || o->njl)
+		links_stage(o, u, to_sf, !to_sf, NULL);
 	plugin_transform(o, CRMSYNC_CHANGE_CREATE, to_sf ? CRMSYNC_TO_SALESFORCE : CRMSYNC_TO_HUBSPOT,
 			 src, NULL, to_sf ? u->out_sf : u->out_hs);
 	u->action = to_sf ? ACT_CREATE_SF : ACT_CREATE_HS;
@@ -344,6 +348,8 @@ void plan_units(struct sync_obj *o)
 			u->action = ACT_SKIP;
 			u->skip_reason = "its partner record no longer exists";
 		}
+		if (o->nlg && links_hold(o, u))
+			continue;
 		if (u->action == ACT_SKIP && u->skip_reason)
 			o->n_skipped++;
 		u->synced = u->action == ACT_UPDATE || u->action == ACT_CREATE_SF ||
@@ -388,6 +394,8 @@ void plan_print(const struct sync_obj *o, FILE *out)
 	fprintf(out, "  matched, already in step:    %ld\n", same);
 	fprintf(out, "  skipped by the rules:        %ld\n", o->n_skipped);
 	fprintf(out, "  ambiguous matches:           %ld\n", amb);
+	if (o->nlg || o->njl || o->match_link)
+		fprintf(out, "  waiting for a partner:       %ld\n", o->n_waiting);
 	for (size_t i = 0, shown = 0; i < o->nunits && shown < 20; i++) {
 		const struct unit *u = o->units[i];
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,27 @@ const char *record_get(const struct crmsync_record *rec, const char *field)
 int record_has(const struct crmsync_record *rec, const char *field)
 {
 	return find(rec, field) != NULL;
+}
+
+/* Process-wide, like the config they come from: set by engine_new. */
+static char ext_names[2][128] = { "CrmSync_Id__c", "crmsync_id" };
+
+void record_set_external_names(const char *sf_field, const char *hs_property)
+{
+	if (sf_field)
+		snprintf(ext_names[0], sizeof(ext_names[0]), "%s", sf_field);
+	if (hs_property)
+		snprintf(ext_names[1], sizeof(ext_names[1]), "%s", hs_property);
+}
+
+const char *record_external_id(const struct crmsync_record *rec)
+{
+	const char *v;
+
+	if (!rec)
+		return NULL;
+	v = record_get(rec, ext_names[rec->side == CRMSYNC_SIDE_HUBSPOT ? 1 : 0]);
+	return v && *v ? v : NULL;
 }
 
 void diag_release(struct crmsync_diagnosis *d)

@@ -30,6 +30,11 @@ void record_free(struct crmsync_record *rec);
 int record_set(struct crmsync_record *rec, const char *field, const char *value);
 const char *record_get(const struct crmsync_record *rec, const char *field);
 int record_has(const struct crmsync_record *rec, const char *field);
+/* The field/property holding crmsync's external id on each side (set once
+ * by the engine from the config; copied). */
+void record_set_external_names(const char *sf_field, const char *hs_property);
+/* The external id a record carries, or NULL. */
+const char *record_external_id(const struct crmsync_record *rec);
 
 struct diag_kv {
 	char *key, *value;

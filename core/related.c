@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,40 @@ static const struct crmsync_related *const *specs(const struct sync_obj *o)
 	return o->ops->salesforce_related;
 }
 
-/* A spec the core can use: complete, and its parent is one of ours. */
+#define RELATED_1_2_SIZE offsetof(struct crmsync_related, parent_key)
+
+/* Members since 1.3, NULL for a spec of the 1.2 size. */
+static const char *parent_key(const struct crmsync_related *r)
+{
+	return r->size >= offsetof(struct crmsync_related, parent_key) + sizeof(r->parent_key)
+		       ? r->parent_key : NULL;
+}
+
+static const char *spec_option(const struct crmsync_related *r)
+{
+	return r->size >= offsetof(struct crmsync_related, option) + sizeof(r->option) ? r->option
+											  : NULL;
+}
+
+/* A spec switched on by a BOOL option of the instance (declared as data:
+ * the core reads the parsed value from the context). */
+static int spec_on(const struct sync_obj *o, const struct crmsync_related *r)
+{
+	const char *key = spec_option(r);
+
+	if (!key)
+		return 1;
+	for (const struct crmsync_option *opt = o->inst->options; opt && opt->key; opt++)
+		if (strcmp(opt->key, key) == 0 && opt->type == CRMSYNC_OPT_BOOL && o->inst->ctx)
+			return *(const int *)((const char *)o->inst->ctx + opt->offset) != 0;
+	return 0;
+}
+
+/* A spec the core can use: complete, on, and its parent is one of ours. */
 static struct sf_obj *parent_of(struct sync_obj *o, const struct crmsync_related *r)
 {
-	if (!r || r->size < sizeof(*r) || !r->name || !r->parent || !r->object || !r->key ||
-	    !r->fields)
+	if (!r || r->size < RELATED_1_2_SIZE || !r->name || !r->parent || !r->object || !r->key ||
+	    !r->fields || !spec_on(o, r))
 		return NULL;
 	return sync_sf_obj(o, r->parent);
 }
@@ -61,11 +91,22 @@ struct collect {
 	const char *field;
 };
 
+/* "Opportunity.IsWon" in {"Opportunity": {"IsWon": true}} */
+static json_t *path_get(json_t *j, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+
+	for (char *part = strtok_r(copy, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = json_object_get(j, part);
+	free(copy);
+	return j;
+}
+
 static int on_id(json_t *j, void *user)
 {
 	struct collect *c = user;
 
-	id_add(c->ids, json_string_value(json_object_get(j, c->field)));
+	id_add(c->ids, json_string_value(path_get(j, c->field))); /* a field or a path */
 	return 0;
 }
 
@@ -109,7 +150,18 @@ static int trigger_one(struct sync_obj *o, const struct crmsync_related *r, stru
 			lookups_release(&l);
 		}
 	}
-	if (!err) {
+	if (!err && parent_key(r) && parents.n) {
+		/* the keys are values of the parents' field: read every parent
+		 * holding one (on_sf_record keeps one unit per record) */
+		struct pull_ctx pc = { o, so };
+		struct sf_lookups l = { 0 };
+
+		lookups_add(&l, so, parent_key(r), parents.v, parents.n, &pc);
+		err = lookups_run(o, &l, on_sf_record);
+		lookups_release(&l);
+		log_info("%s: %s records of %zu %s values read again: their %s changed", o->inst->tag,
+			 so->name, parents.n, parent_key(r), r->object);
+	} else if (!err) {
 		/* parents not in this cycle yet: read them like pulled records */
 		struct id_list missing = { 0 };
 		struct pull_ctx pc = { o, so };
@@ -153,28 +205,44 @@ struct attach {
 	const struct crmsync_related *r;
 };
 
-/* "Opportunity.IsWon" in {"Opportunity": {"IsWon": true}} */
-static json_t *path_get(json_t *j, const char *path)
-{
-	char *copy = xstrdup(path), *save = NULL;
 
-	for (char *part = strtok_r(copy, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
-		j = json_object_get(j, part);
-	free(copy);
-	return j;
-}
+static void attach_one(struct attach *a, struct unit *u, json_t *j);
 
 static int on_related(json_t *j, void *user)
 {
 	struct attach *a = user;
-	const char *key = json_string_value(json_object_get(j, a->r->key));
-	struct unit *u = key ? strmap_get(&a->o->by_sf, key) : NULL;
+	const char *key = json_string_value(path_get(j, a->r->key));
+	struct unit *u;
+
+	if (!key)
+		return 0;
+	if (parent_key(a->r)) {
+		/* every parent whose field holds the key */
+		for (size_t i = 0; i < a->o->nunits; i++) {
+			const char *v;
+
+			u = a->o->units[i];
+			if (!u->sf || u->action == ACT_SKIP || strcmp(u->sf->object, a->r->parent) != 0)
+				continue;
+			v = record_get(u->sf, parent_key(a->r));
+			if (v && strcmp(v, key) == 0)
+				attach_one(a, u, j);
+		}
+		return 0;
+	}
+	u = strmap_get(&a->o->by_sf, key);
+	if (!u || !u->sf || strcmp(u->sf->object, a->r->parent) != 0)
+		return 0;
+	attach_one(a, u, j);
+	return 0;
+}
+
+static void attach_one(struct attach *a, struct unit *u, json_t *j)
+{
 	const char *c;
 	char name[512], num[24];
 	long n;
 
-	if (!u || !u->sf || strcmp(u->sf->object, a->r->parent) != 0)
-		return 0;
 	snprintf(name, sizeof(name), "%s.count", a->r->name);
 	c = record_get(u->sf, name);
 	n = c ? atol(c) : 0;
@@ -199,7 +267,6 @@ static int on_related(json_t *j, void *user)
 	snprintf(name, sizeof(name), "%s.count", a->r->name);
 	snprintf(num, sizeof(num), "%ld", n + 1);
 	record_set(u->sf, name, num);
-	return 0;
 }
 
 int related_attach(struct sync_obj *o)
@@ -222,10 +289,23 @@ int related_attach(struct sync_obj *o)
 		for (size_t i = 0; i < o->nunits; i++) {
 			struct unit *u = o->units[i];
 
+			const char *v;
+
 			if (!u->sf || u->action == ACT_SKIP || strcmp(u->sf->object, so->name) != 0)
 				continue;
 			record_set(u->sf, cnt, "0");
-			ids[n++] = u->sf->id;
+			v = parent_key(*r) ? record_get(u->sf, parent_key(*r)) : u->sf->id;
+			if (!v || !*v)
+				continue;
+			if (parent_key(*r)) {
+				size_t k;
+
+				for (k = 0; k < n && strcmp(ids[k], v) != 0; k++)
+					;
+				if (k < n)
+					continue; /* one query per value */
+			}
+			ids[n++] = (char *)v;
 		}
 		strbuf_addf(&sel, "SELECT %s", (*r)->key);
 		for (const char *const *f = (*r)->fields; *f; f++)

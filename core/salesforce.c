@@ -751,6 +751,17 @@ int sf_update_collection(struct sf_client *sf, json_t *records, json_t **results
 	return err;
 }
 
+int sf_create_collection(struct sf_client *sf, json_t *records, json_t **results,
+			 struct sf_error *serr)
+{
+	json_t *body = json_pack("{s:b, s:O}", "allOrNone", 0, "records", records);
+	int err = collection_call(sf, "POST", "/composite/sobjects", body, json_array_size(records),
+				  results, serr);
+
+	json_decref(body);
+	return err;
+}
+
 int sf_delete_collection(struct sf_client *sf, const char *const *ids, size_t n, json_t **results,
 			 struct sf_error *serr)
 {

@@ -70,6 +70,10 @@ int sf_upsert_collection(struct sf_client *sf, const char *object, const char *e
 /* Update (records carry Id) or delete (ids) up to 200 records. */
 int sf_update_collection(struct sf_client *sf, json_t *records, json_t **results,
 			 struct sf_error *err);
+/* POST /composite/sobjects: create up to 200 records (each with its
+ * attributes.type) that carry no external id (junction rows). */
+int sf_create_collection(struct sf_client *sf, json_t *records, json_t **results,
+			 struct sf_error *serr);
 int sf_delete_collection(struct sf_client *sf, const char *const *ids, size_t n,
 			 json_t **results, struct sf_error *err);
 

@@ -245,6 +245,11 @@ int store_error_resolve_record(struct store *s, const char *object, const char *
  * (mapping and metadata problems) last seen before seen_before to history. */
 int store_error_resolve_setup(struct store *s, const char *object, int64_t seen_before,
 			      int64_t when_ms, const char *how, size_t *n);
+/* A record held back because of another (its partner has not synced): list
+ * `ref` as affected on every current error of that other record (object,
+ * by HubSpot or Salesforce id). *n (may be NULL) gets how many errors. */
+int store_error_add_affected_of_record(struct store *s, const char *object, const char *hs_id,
+				       const char *sf_id, const struct store_ref *ref, size_t *n);
 /* Resolved errors of one type (NULL: all), most recent first; at most limit
  * (0: all). */
 int store_error_history(struct store *s, const char *type, size_t limit,

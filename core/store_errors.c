@@ -561,3 +561,35 @@ int store_error_resolve_record(struct store *s, const char *object, const char *
 	sqlite3_bind_int64(st, 4, seen_before);
 	return resolve_ids(s, st, when_ms, how, n);
 }
+
+int store_error_add_affected_of_record(struct store *s, const char *object, const char *hs_id,
+				       const char *sf_id, const struct store_ref *ref, size_t *n)
+{
+	/* rare (records held back for a partner): not worth a cached statement */
+	static const char sql[] =
+		"INSERT OR IGNORE INTO sync_error_affected (error_id, side, object, record_id)"
+		" SELECT id, ?4, ?5, ?6 FROM sync_error WHERE object = ?1 AND"
+		" ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3))";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (n)
+		*n = 0;
+	if (!object || !ref || !ref->object || !ref->id || !*ref->id ||
+	    (!(hs_id && *hs_id) && !(sf_id && *sf_id)))
+		return -EINVAL;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "list a held-back record on its partner's errors");
+	store_bind_key(st, 1, object);
+	store_bind_key(st, 2, hs_id ? hs_id : "");
+	store_bind_key(st, 3, sf_id ? sf_id : "");
+	sqlite3_bind_int(st, 4, (int)ref->side);
+	store_bind_key(st, 5, ref->object);
+	store_bind_key(st, 6, ref->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE && n)
+		*n = (size_t)sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "list a held-back record on its partner's errors");
+}

@@ -458,6 +458,7 @@ static int finish_updates(struct sync_obj *o)
 				u->base_values[k] = have_old && store_fields_find(&old, u->base_names[k], &v) && v
 							    ? xstrdup(v) : NULL;
 			}
+			links_revert_failed(o, u, have_old ? &old : NULL);
 			if (have_old)
 				store_fields_release(&old);
 			err = commit_unit(o, u, u->hs->id, u->sf->id, u->has_pair ? u->pair.ext_id : NULL);
@@ -611,6 +612,8 @@ int push_units(struct sync_obj *o)
 		err = hs_writes(o, 0);
 	if (!err)
 		err = hs_deletes(o);
+	if (!err)
+		err = links_push(o);
 	if (!err)
 		err = finish_updates(o);
 	return err;

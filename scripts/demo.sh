@@ -39,16 +39,18 @@ echo "== crmsync whoami (the integration user and the HubSpot portal; do the tok
 build/crmsync -c etc/demo/crmsync.conf whoami || true
 echo "== crmsync check-config etc/demo/crmsync.conf"
 build/crmsync check-config etc/demo/crmsync.conf
+echo "== crmsync explain (how it works, from the live config)"
+build/crmsync -c etc/demo/crmsync.conf explain
 echo "== crmsync plugins list"
 build/crmsync -c etc/demo/crmsync.conf plugins list
 echo "== crmsyncd --once --dry-run (the plan an admin reads before the first sync)"
 build/crmsyncd -c etc/demo/crmsync.conf --once --dry-run 2> build/demo/dry-run.log
 echo "== crmsyncd --once (the first sync)"
 build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync1.log || true
-grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync1.log || tail -5 build/demo/sync1.log
+grep -E "object [a-z]+: (ok|partial|failed|paused)" build/demo/sync1.log || tail -5 build/demo/sync1.log
 echo "== crmsyncd --once (again: nothing left to write)"
 build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync2.log || true
-grep -E "object contact: (ok|partial|failed|paused)" build/demo/sync2.log || tail -5 build/demo/sync2.log
+grep -E "object [a-z]+: (ok|partial|failed|paused)" build/demo/sync2.log || tail -5 build/demo/sync2.log
 echo "== crmsync status"
 build/crmsync -c etc/demo/crmsync.conf status
 echo "== crmsync errors (sync health: what blocks the sync, by type)"

@@ -35,6 +35,11 @@ extern "C" {
 /*
  * ABI change log (newest first; every entry names what it added):
  *
+ * 1.3  struct crmsync_link; object ops: links (lookups and associations to
+ *      other objects' records), pairing (per-instance HubSpot/Salesforce
+ *      objects), start_ms (where a first cycle starts), explain (the
+ *      object's rules in words), dedupe_flags; struct crmsync_related:
+ *      parent_key, option; host: rec_external_id.
  * 1.2  struct crmsync_related; object ops: salesforce_related (Salesforce
  *      records related to an object's records, read and attached by the core).
  * 1.1  object ops: dedupe_hubspot_property, dedupe_salesforce_field (the
@@ -44,7 +49,7 @@ extern "C" {
  */
 #define CRMSYNC_ABI_MAGIC 0x53594e43u /* "CNYS": CRM SYNC */
 #define CRMSYNC_ABI_MAJOR 1
-#define CRMSYNC_ABI_MINOR 2
+#define CRMSYNC_ABI_MINOR 3
 
 /* The one symbol a plugin exports. */
 #define CRMSYNC_PLUGIN_SYMBOL "crmsync_plugin"
@@ -173,11 +178,74 @@ struct crmsync_related {
 	const char *name;                       /* "roles" */
 	const char *parent;                     /* one of salesforce_objects: "Contact" */
 	const char *object;                     /* "OpportunityContactRole" */
-	const char *key;                        /* field of object holding the parent id: "ContactId" */
+	const char *key;                        /* field (or, since 1.3, relationship path) of object
+						 * holding the parent id: "ContactId" */
 	const char *const *fields;              /* fields of object, NULL-terminated */
 	const char *watch;                      /* or NULL: "Opportunity" */
 	const char *watch_key;                  /* field of object pointing at watch: "OpportunityId" */
+	/* since 1.3: the parent's field whose value `key` holds ("AccountId":
+	 * the Opportunities of a Contact's Account); NULL: the parent's Id */
+	const char *parent_key;
+	/* since 1.3: a BOOL option of the instance that turns this spec on
+	 * ("company_lifecycle_sync"); NULL: always on */
+	const char *option;
 };
+
+/*
+ * A link from an object's records to another object's records (since 1.3):
+ * a Salesforce lookup field on one side (Contact.AccountId), a HubSpot
+ * association on the other (contact -> company, type 279). The core reads
+ * both, translates ids through the target object's id map, merges them like
+ * a two-way field (base kept with the record's other fields), and writes the
+ * lookup field or the association (removing the association the previous
+ * value made). A link whose target object is not enabled is ignored.
+ *
+ * With CRMSYNC_LINK_WAIT, a record whose linked record exists but has not
+ * synced yet is held back as an *association* sync error (code
+ * PARTNER_NOT_SYNCED) and retried on each cycle until the partner syncs;
+ * without it the record syncs and the link follows once the partner does.
+ * Salesforce polymorphic lookups (Task.WhatId) are declared once per target
+ * with the same salesforce_field; the id's key prefix says which applies.
+ */
+#define CRMSYNC_LINK_WAIT 0x1u
+/* Only HubSpot -> Salesforce: the lookup field is written, never read back
+ * into associations. */
+#define CRMSYNC_LINK_TO_SALESFORCE_ONLY 0x2u
+
+/* A matching link, read the other way round: `target`'s records carry the
+ * lookup (salesforce_object.salesforce_field, e.g. Contact.AccountId) and
+ * this object's HubSpot records are associated with them (company ->
+ * contact, association_type 280). A record of this object without a pair
+ * is matched with the one Salesforce record its associated, synced target
+ * records point at (several different ones: ambiguous, not matched). Never
+ * written. */
+#define CRMSYNC_LINK_MATCH 0x4u
+/* A many-to-many link through a Salesforce junction object: rows of
+ * salesforce_object (OpportunityContactRole) whose junction_key
+ * (OpportunityId) holds this object's record and salesforce_field
+ * (ContactId) the target's, against the HubSpot associations with the
+ * target (deal -> contact, type 3). Merged as a set: an addition or a
+ * removal on either side is made on the other. */
+#define CRMSYNC_LINK_JUNCTION 0x8u
+
+struct crmsync_link {
+	uint32_t size;                          /* sizeof(struct crmsync_link) */
+	uint32_t flags;                         /* CRMSYNC_LINK_* */
+	const char *name;                       /* "company": unique within the object */
+	const char *target;                     /* object component linked to: "company" */
+	const char *salesforce_object;          /* one of salesforce_objects carrying the field, or NULL: all */
+	const char *salesforce_field;           /* "AccountId" */
+	const char *target_salesforce_object;   /* the target's sObject the field points at: "Account" */
+	const char *target_hubspot_object;      /* "companies" */
+	uint32_t association_type;              /* HUBSPOT_DEFINED type, this -> target: 279 */
+	uint32_t primary_type;                  /* or 0: the primary variant to add too: 1 */
+	const char *junction_key;               /* JUNCTION: "OpportunityId" */
+};
+
+/* dedupe_flags (since 1.3) */
+/* Several Salesforce candidates for one key: report the match as ambiguous
+ * and create nothing, instead of choosing the oldest. */
+#define CRMSYNC_DEDUPE_AMBIGUOUS_SKIP 0x1u
 
 /*
  * An object pairs one HubSpot object with one or more Salesforce objects.
@@ -238,6 +306,27 @@ struct crmsync_object_ops {
 
 	/* since 1.2: related Salesforce records to attach, NULL-terminated. */
 	const struct crmsync_related *const *salesforce_related;
+
+	/* since 1.3: links to other objects' records, NULL-terminated. */
+	const struct crmsync_link *const *links;
+	/* since 1.3: what this instance pairs, when it differs from the static
+	 * hubspot_object/salesforce_objects/default_mapping (one plugin, several
+	 * engagement types). Called after init; may set any of the three
+	 * (strings with static storage). Returns 0 or a negative errno. */
+	int (*pairing)(struct crmsync_instance *inst, void *ctx, const char **hubspot_object,
+		       const char *const **salesforce_objects, const char **default_mapping);
+	/* since 1.3: where the first cycle of an instance (no cursor stored
+	 * yet) starts reading changes, in ms since the epoch; 0 (or NULL) reads
+	 * everything. Lets an object skip replaying history when turned on. */
+	int64_t (*start_ms)(struct crmsync_instance *inst, void *ctx);
+	/* since 1.3: the object's own rules in words (filters, routing,
+	 * matching, options in force) for `crmsync explain`: sentences written
+	 * NUL-terminated into buf, lines separated by '\n'. Returns the length
+	 * it needed (snprintf-like) or a negative errno. */
+	int (*explain)(struct crmsync_instance *inst, void *ctx, char *buf, size_t size);
+	/* since 1.3: CRMSYNC_DEDUPE_* */
+	uint32_t dedupe_flags;
+	uint32_t reserved2;
 };
 
 /* ---- resolver component -------------------------------------------------- */
@@ -409,6 +498,10 @@ struct crmsync_host {
 
 	/* The daemon's clock in milliseconds since the epoch (tests can move it). */
 	int64_t (*now_ms)(void);
+
+	/* since 1.3: the crmsync external id a record carries (crmsync created
+	 * it on that side), or NULL. */
+	const char *(*rec_external_id)(const struct crmsync_record *rec);
 };
 
 /* ---- the descriptor ------------------------------------------------------ */

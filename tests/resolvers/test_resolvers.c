@@ -617,6 +617,15 @@ static const struct tcase cases[] = {
 	{"hs_object_not_found.json", HS, 404, "association", PARTNER, "Contact",
 	 "0035g00000AbCdEAAZ", "AccountId=0015g00000QwErTAAZ", "987", NULL,
 	 "partner_object=Account", "HubSpot", 1},
+	/* made by crmsync itself: a record held back until its link's partner syncs */
+	{"sf_partner_not_synced.json", SF, 0, "association", PARTNER, "Opportunity", NULL,
+	 "AccountId=0015g00000QwErTAAZ", "9001", NULL,
+	 "partner_object=Account|partner_id=0015g00000QwErTAAZ|field=AccountId|"
+	 "problem=associated record is not synced", "retries", 1},
+	{"hs_partner_not_synced.json", HS, 0, "association", PARTNER, "Opportunity", NULL, NULL,
+	 "9001", "associations.companies=77",
+	 "partner_object=companies|partner_id=77|problem=associated record is not synced",
+	 "retries", 1},
 	{"hs_validation_error_association_limit.json", HS, 400, "association", NEVER, "Contact",
 	 "0035g00000AbCdEAAZ", NULL, "512", "associatedcompanyid=77",
 	 "limit=10000|partner_object=companies|partner_id=77|problem=association limit reached",

@@ -69,6 +69,36 @@ static void test_upsert_twice(void **state)
 	assert_int_equal(store_error_upsert(f->s, &e, NULL), -EINVAL);
 }
 
+/* A record held back for its partner shows on the partner's current errors
+ * (found by either id), once, and never on another record's. */
+static void test_affected_of_record(void **state)
+{
+	struct st_fx *f = *state;
+	struct store_error a = dup_error("101", "00Q1"), b = dup_error("202", "00Q2"), got;
+	struct store_ref held = { CRMSYNC_SIDE_HUBSPOT, "deals", "9001" };
+	int64_t ida, idb;
+	size_t n = 99;
+
+	assert_int_equal(store_error_upsert(f->s, &a, &ida), 0);
+	assert_int_equal(store_error_upsert(f->s, &b, &idb), 0);
+	assert_int_equal(store_error_add_affected_of_record(f->s, "contact", "101", NULL, &held, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_error_add_affected_of_record(f->s, "contact", NULL, "00Q1", &held, &n), 0);
+	assert_int_equal(n, 0); /* already listed */
+	assert_int_equal(store_error_get(f->s, ida, &got), 0);
+	assert_int_equal(got.naffected, 1);
+	assert_string_equal(got.affected[0].object, "deals");
+	assert_string_equal(got.affected[0].id, "9001");
+	store_error_release(&got);
+	assert_int_equal(store_error_get(f->s, idb, &got), 0);
+	assert_int_equal(got.naffected, 0);
+	store_error_release(&got);
+	/* another object, or no error at all: nothing */
+	assert_int_equal(store_error_add_affected_of_record(f->s, "company", "101", NULL, &held, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_error_add_affected_of_record(f->s, "contact", NULL, NULL, &held, &n), -EINVAL);
+}
+
 static void test_raw_cut(void **state)
 {
 	struct st_fx *f = *state;
@@ -321,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_upsert_twice, st_setup, st_teardown),
 		cmocka_unit_test_setup_teardown(test_raw_cut, st_setup, st_teardown),
+		cmocka_unit_test_setup_teardown(test_affected_of_record, st_setup, st_teardown),
 		cmocka_unit_test_setup_teardown(test_counts_affected, st_setup, st_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_history, st_setup, st_teardown),
 		cmocka_unit_test_setup_teardown(test_since_and_due, st_setup, st_teardown),

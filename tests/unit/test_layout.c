@@ -47,11 +47,21 @@ static const struct member members[] = {
 	M(crmsync_object_ops, dedupe_key), M(crmsync_object_ops, transform),
 	M(crmsync_object_ops, dedupe_hubspot_property),
 	M(crmsync_object_ops, dedupe_salesforce_field),
-	M(crmsync_object_ops, salesforce_related), END(crmsync_object_ops),
+	M(crmsync_object_ops, salesforce_related), M(crmsync_object_ops, links),
+	M(crmsync_object_ops, pairing), M(crmsync_object_ops, start_ms),
+	M(crmsync_object_ops, explain), M(crmsync_object_ops, dedupe_flags),
+	M(crmsync_object_ops, reserved2), END(crmsync_object_ops),
+
+	M(crmsync_link, size), M(crmsync_link, flags), M(crmsync_link, name),
+	M(crmsync_link, target), M(crmsync_link, salesforce_object),
+	M(crmsync_link, salesforce_field), M(crmsync_link, target_salesforce_object),
+	M(crmsync_link, target_hubspot_object), M(crmsync_link, association_type),
+	M(crmsync_link, primary_type), M(crmsync_link, junction_key), END(crmsync_link),
 
 	M(crmsync_related, size), M(crmsync_related, reserved), M(crmsync_related, name),
 	M(crmsync_related, parent), M(crmsync_related, object), M(crmsync_related, key),
 	M(crmsync_related, fields), M(crmsync_related, watch), M(crmsync_related, watch_key),
+	M(crmsync_related, parent_key), M(crmsync_related, option),
 	END(crmsync_related),
 
 	M(crmsync_resolver_ops, size), M(crmsync_resolver_ops, reserved),
@@ -105,7 +115,7 @@ static const struct member members[] = {
 	M(crmsync_host, http_free), M(crmsync_host, diag_set_type),
 	M(crmsync_host, diag_set_detail), M(crmsync_host, diag_set_hint),
 	M(crmsync_host, diag_set_retry), M(crmsync_host, diag_add_affected),
-	M(crmsync_host, now_ms), END(crmsync_host),
+	M(crmsync_host, now_ms), M(crmsync_host, rec_external_id), END(crmsync_host),
 };
 
 #define C(name) { #name, (long long)(name) }
@@ -121,6 +131,7 @@ static const struct { const char *name; long long value; } constants[] = {
 	C(CRMSYNC_OPT_ENUM), C(CRMSYNC_OPT_LIST), C(CRMSYNC_OPT_REQUIRED), C(CRMSYNC_OPT_SECRET),
 	C(CRMSYNC_RETRY_NEVER), C(CRMSYNC_RETRY_SCHEDULE), C(CRMSYNC_RETRY_WITH_PARTNER),
 	C(CRMSYNC_MSG_EVENT), C(CRMSYNC_MSG_DIGEST),
+	C(CRMSYNC_LINK_WAIT), C(CRMSYNC_LINK_TO_SALESFORCE_ONLY), C(CRMSYNC_LINK_MATCH), C(CRMSYNC_LINK_JUNCTION), C(CRMSYNC_DEDUPE_AMBIGUOUS_SKIP),
 };
 
 /* The layout as text, one fact per line. */

@@ -43,6 +43,7 @@ struct contact_ctx {
 	int state_country_picklists;
 	int translate_state_country;
 	int hubspot_creates_companies;
+	int company_lifecycle_sync;
 };
 
 static const char *const create_as_choices[] = { "lead", "contact", NULL };
@@ -87,6 +88,10 @@ static const struct crmsync_option contact_options[] = {
 	OPT("hubspot_creates_companies", CRMSYNC_OPT_BOOL, 0, "no", hubspot_creates_companies,
 	    "say yes if HubSpot auto-creates companies from email domains (crmsync then warns "
 	    "about duplicate companies when creating Leads)", NULL),
+	OPT("company_lifecycle_sync", CRMSYNC_OPT_BOOL, 0, "no", company_lifecycle_sync,
+	    "company lifecycle stage sync: when a contact moves through a contact role (open -> "
+	    "opportunity, won -> customer), every other contact of its Account moves too",
+	    NULL),
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
 
@@ -115,23 +120,39 @@ static int is_true(const char *v)
  * Opportunity makes a customer, an open one an opportunity; closed-lost ones
  * and no roles give nothing. Leads have no roles.
  */
-static const char *stage_from_roles(const struct crmsync_record *sf)
+static const char *stage_from(const struct crmsync_record *sf, const char *name, const char *path)
 {
-	const char *count = host->rec_get(sf, "roles.count");
-	const char *stage = NULL;
-	long n = count ? atol(count) : 0;
+	char key[64];
+	const char *count, *stage = NULL;
+	long n;
 
+	snprintf(key, sizeof(key), "%s.count", name);
+	count = host->rec_get(sf, key);
+	n = count ? atol(count) : 0;
 	for (long i = 0; i < n && i < 10000; i++) {
-		char won[64], closed[64];
+		char won[96], closed[96];
 
-		snprintf(won, sizeof(won), "roles.%ld.Opportunity.IsWon", i);
-		snprintf(closed, sizeof(closed), "roles.%ld.Opportunity.IsClosed", i);
+		snprintf(won, sizeof(won), "%s.%ld.%sIsWon", name, i, path);
+		snprintf(closed, sizeof(closed), "%s.%ld.%sIsClosed", name, i, path);
 		if (is_true(host->rec_get(sf, won)))
 			return "customer";
 		if (!is_true(host->rec_get(sf, closed)))
 			stage = "opportunity";
 	}
 	return stage;
+}
+
+/* With company lifecycle sync, the contact roles of the Opportunities of
+ * the Contact's Account ("account_roles.N.Opportunity.IsWon", attached by
+ * the core only when the option is on) count as well. */
+static const char *stage_from_roles(const struct crmsync_record *sf)
+{
+	const char *a = stage_from(sf, "roles", "Opportunity.");
+	const char *b = stage_from(sf, "account_roles", "Opportunity.");
+
+	if ((a && strcmp(a, "customer") == 0) || !b)
+		return a;
+	return b;
 }
 
 static char lower(char c)
@@ -391,6 +412,46 @@ static int contact_transform(struct crmsync_instance *inst, void *vctx,
 	return 0;
 }
 
+static int contact_explain(struct crmsync_instance *inst, void *vctx, char *buf, size_t size)
+{
+	const struct contact_ctx *ctx = vctx;
+	int n;
+
+	(void)inst;
+	n = snprintf(buf, size,
+		     "New HubSpot contacts become Salesforce %ss; an existing match is updated in place.\n"
+		     "%s%s%s\n"
+		     "Salesforce -> HubSpot: %s; %s.\n"
+		     "Lead updates: %s; Lead deletes: %s. Contacts: %s.\n"
+		     "State/country picklists: %s%s.\n"
+		     "Lifecycle stage: a Contact with a role on an open Opportunity becomes "
+		     "'opportunity', on a Closed Won one 'customer'; never backwards; HubSpot's stage "
+		     "never changes Salesforce.%s",
+		     ctx->create_as == CREATE_AS_CONTACT ? "Contact" : "Lead",
+		     ctx->inclusion_property ? "Only contacts whose '" : "Every HubSpot contact syncs to "
+									  "Salesforce (no inclusion list)",
+		     ctx->inclusion_property ? ctx->inclusion_property : "",
+		     ctx->inclusion_property ? (ctx->inclusion_value ? "' equals the inclusion value sync "
+								       "to Salesforce (inclusion list)"
+								     : "' is set sync to Salesforce "
+								       "(inclusion list)")
+					     : "",
+		     ctx->require_valid_email ? "only records with a valid email" : "records with any email",
+		     ctx->selective_sync_field ? "selective sync by a checkbox field" : "no selective sync",
+		     ctx->lead_updates == UPDATE_NOTHING ? "do nothing" : "create or update the contact",
+		     ctx->lead_deletes == DELETE_HUBSPOT_CONTACT ? "delete the HubSpot contact (not "
+								   "retroactive)" : "do nothing",
+		     ctx->contact_rules_same_as_leads ? "the same rules as Leads" : "rules of their own",
+		     ctx->state_country_picklists == PICKLISTS_DISABLED ? "off" : "on",
+		     ctx->state_country_picklists != PICKLISTS_DISABLED && ctx->translate_state_country
+			     ? ", free text translated into ISO codes" : "",
+		     ctx->company_lifecycle_sync ? "\nCompany lifecycle sync is on: when a contact moves "
+						   "through a contact role, every other contact of its Account "
+						   "moves too."
+						 : "");
+	return n;
+}
+
 static int contact_plugin_init(const struct crmsync_host *h)
 {
 	host = h;
@@ -404,8 +465,11 @@ static void contact_plugin_fini(void)
 
 static const char *const sf_objects[] = { "Lead", "Contact", NULL };
 static const char *const hs_properties[] = { "email", "lifecyclestage", "hs_object_id", NULL };
-static const char *const sf_fields[] = { "Email", "IsConverted", "ConvertedContactId", NULL };
-static const char *const no_deps[] = { NULL };
+static const char *const sf_fields[] = { "Email", "IsConverted", "ConvertedContactId", "AccountId",
+					 NULL };
+/* companies first, so a contact finds its Account synced (ignored when the
+ * company object is off) */
+static const char *const deps[] = { "company", NULL };
 static const char *const role_fields[] = { "Opportunity.IsClosed", "Opportunity.IsWon", NULL };
 static const struct crmsync_related contact_roles = {
 	.size = sizeof(struct crmsync_related),
@@ -417,7 +481,40 @@ static const struct crmsync_related contact_roles = {
 	.watch = "Opportunity",
 	.watch_key = "OpportunityId",
 };
-static const struct crmsync_related *const related[] = { &contact_roles, NULL };
+/* Company lifecycle sync (option): the contact roles of every Opportunity
+ * of the Contact's Account, so that when one contact of a company moves,
+ * every other contact of it moves too; Opportunities without contact roles
+ * still move nobody. A change to a role or its Opportunity brings every
+ * Contact of the Account in. */
+static const struct crmsync_related account_roles = {
+	.size = sizeof(struct crmsync_related),
+	.name = "account_roles",
+	.parent = "Contact",
+	.object = "OpportunityContactRole",
+	.key = "Opportunity.AccountId",
+	.fields = role_fields,
+	.watch = "Opportunity",
+	.watch_key = "OpportunityId",
+	.parent_key = "AccountId",
+	.option = "company_lifecycle_sync",
+};
+static const struct crmsync_related *const related[] = { &contact_roles, &account_roles, NULL };
+
+/* Contact.AccountId <-> the contact's primary company (contact -> company
+ * 279, primary 1). Leads have no Account. A contact whose company has not
+ * synced still syncs: contacts are the spine; the association follows. */
+static const struct crmsync_link to_company = {
+	.size = sizeof(struct crmsync_link),
+	.name = "company",
+	.target = "company",
+	.salesforce_object = "Contact",
+	.salesforce_field = "AccountId",
+	.target_salesforce_object = "Account",
+	.target_hubspot_object = "companies",
+	.association_type = 279,
+	.primary_type = 1,
+};
+static const struct crmsync_link *const links[] = { &to_company, NULL };
 
 static const struct crmsync_object_ops contact_ops = {
 	.size = sizeof(struct crmsync_object_ops),
@@ -428,7 +525,7 @@ static const struct crmsync_object_ops contact_ops = {
 	.salesforce_objects = sf_objects,
 	.hubspot_properties = hs_properties,
 	.salesforce_fields = sf_fields,
-	.depends_on = no_deps,
+	.depends_on = deps,
 	.default_mapping = "contact.yaml",
 	.accept = contact_accept,
 	.route = contact_route,
@@ -437,6 +534,8 @@ static const struct crmsync_object_ops contact_ops = {
 	.dedupe_hubspot_property = "email",
 	.dedupe_salesforce_field = "Email",
 	.salesforce_related = related,
+	.links = links,
+	.explain = contact_explain,
 };
 
 CRMSYNC_EXPORT const struct crmsync_plugin crmsync_plugin = {

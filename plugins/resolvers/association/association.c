@@ -29,6 +29,9 @@ static const char *const codes[] = {
 	"CANNOT_UPDATE_CONVERTED_LEAD",
 	"NOT_FOUND",
 	"hubspot:OBJECT_NOT_FOUND",
+	/* crmsync held the record back: a link's partner has not synced */
+	"PARTNER_NOT_SYNCED",
+	"hubspot:PARTNER_NOT_SYNCED",
 	NULL,
 };
 
