@@ -103,6 +103,8 @@ void hs_error_from_body(struct hs_error *err, int status, const char *body, size
 		return;
 	memset(err, 0, sizeof(*err));
 	err->http_status = status;
+	if (body && len)
+		snprintf(err->raw, sizeof(err->raw), "%.*s", (int)(len < sizeof(err->raw) ? len : sizeof(err->raw) - 1), body);
 	root = body ? json_loadb(body, len, 0, NULL) : NULL;
 	s = json_string_value(json_object_get(root, "category"));
 	if (!s)

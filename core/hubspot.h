@@ -20,6 +20,7 @@ struct hs_error {
 	char category[64];    /* VALIDATION_ERROR, CONFLICT, ... */
 	char subcode[64];     /* errors[0].code or subCategory, if any */
 	char message[512];
+	char raw[2048];       /* the error body as received (cut), for the error store */
 };
 
 int hs_client_new(struct hs_client **out, const struct hubspot_settings *s);

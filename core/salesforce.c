@@ -130,6 +130,8 @@ void sf_error_from_body(struct sf_error *err, int status, const char *body, size
 		return;
 	memset(err, 0, sizeof(*err));
 	err->http_status = status;
+	if (body && len)
+		snprintf(err->raw, sizeof(err->raw), "%.*s", (int)(len < sizeof(err->raw) ? len : sizeof(err->raw) - 1), body);
 	root = body ? json_loadb(body, len, 0, NULL) : NULL;
 	first = json_is_array(root) ? json_array_get(root, 0) : root;
 	if (json_is_object(first)) {

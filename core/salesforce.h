@@ -21,6 +21,7 @@ struct sf_error {
 	int http_status;
 	char code[64];        /* errorCode / statusCode / OAuth "error" */
 	char message[512];
+	char raw[2048];       /* the error body as received (cut), for the error store */
 };
 
 int sf_client_new(struct sf_client **out, const struct salesforce_settings *s,

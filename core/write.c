@@ -116,7 +116,8 @@ static void sf_result_error(struct sync_obj *o, struct unit *u, json_t *res)
 /* A batch refused as a whole: every unit in it gets the error, unless the
  * call never completed, which stops the object. */
 static int batch_failed(struct sync_obj *o, struct unit **units, size_t n, enum crmsync_side side,
-			int err, int status, const char *code, const char *sub, const char *msg)
+			int err, int status, const char *code, const char *sub, const char *msg,
+			const char *raw)
 {
 	if (err != -EREMOTEIO) {
 		o->incomplete = 1;
@@ -124,7 +125,7 @@ static int batch_failed(struct sync_obj *o, struct unit **units, size_t n, enum 
 	}
 	store_begin(o->e->store);
 	for (size_t i = 0; i < n; i++) {
-		record_failure(o, units[i], side, status, code, sub, msg, NULL);
+		record_failure(o, units[i], side, status, code, sub, msg, raw && *raw ? raw : NULL);
 		if (side == CRMSYNC_SIDE_SALESFORCE)
 			units[i]->sf_failed = 1;
 		else
@@ -177,7 +178,7 @@ static int sf_creates(struct sync_obj *o, const char *type)
 		json_decref(records);
 		if (err) {
 			err = batch_failed(o, batch, n, CRMSYNC_SIDE_SALESFORCE, err, serr.http_status,
-					   serr.code, NULL, serr.message);
+					   serr.code, NULL, serr.message, serr.raw);
 			if (err)
 				return err;
 			continue;
@@ -234,7 +235,7 @@ static int sf_updates(struct sync_obj *o)
 		json_decref(records);
 		if (err) {
 			err = batch_failed(o, batch, n, CRMSYNC_SIDE_SALESFORCE, err, serr.http_status,
-					   serr.code, NULL, serr.message);
+					   serr.code, NULL, serr.message, serr.raw);
 			if (err)
 				return err;
 			continue;
@@ -355,7 +356,7 @@ static int hs_writes(struct sync_obj *o, int creates)
 		json_decref(inputs);
 		if (err) {
 			err = batch_failed(o, batch, n, CRMSYNC_SIDE_HUBSPOT, err, herr.http_status,
-					   herr.category, herr.subcode, herr.message);
+					   herr.category, herr.subcode, herr.message, herr.raw);
 			if (err)
 				return err;
 			continue;
@@ -416,7 +417,7 @@ static int hs_deletes(struct sync_obj *o)
 		json_decref(resp);
 		if (err) {
 			err = batch_failed(o, batch, n, CRMSYNC_SIDE_HUBSPOT, err, herr.http_status,
-					   herr.category, herr.subcode, herr.message);
+					   herr.category, herr.subcode, herr.message, herr.raw);
 			if (err)
 				return err;
 			continue;
