@@ -89,8 +89,14 @@ static void print_sf(json_t *sf, const char *prefix)
 {
 	const char *tok = s_or(sf, "token", "");
 
-	if (!json_is_object(sf) || !cred_str(sf, "username")) {
+	if (!json_is_object(sf)) {
 		printf("%sSalesforce: not connected: run 'crmsync connect salesforce [--sandbox]'\n", prefix);
+		return;
+	}
+	if (!*s_or(sf, "username", "")) {
+		/* credentials written by hand, without the identity connect records */
+		printf("%sSalesforce: credentials present, integration user not recorded (token: %s): "
+		       "'crmsync whoami' asks Salesforce\n", prefix, tok);
 		return;
 	}
 	printf("%sSalesforce integration user\n", prefix);
@@ -112,8 +118,13 @@ static void print_hs(json_t *hs, const char *prefix)
 {
 	const char *tok = s_or(hs, "token", "");
 
-	if (!json_is_object(hs) || !json_is_integer(json_object_get(hs, "portal_id"))) {
+	if (!json_is_object(hs)) {
 		printf("%sHubSpot: not connected: run 'crmsync connect hubspot'\n", prefix);
+		return;
+	}
+	if (!json_is_integer(json_object_get(hs, "portal_id"))) {
+		printf("%sHubSpot: %s credentials present, portal not recorded (token: %s): 'crmsync "
+		       "whoami' asks HubSpot\n", prefix, s_or(hs, "auth", ""), tok);
 		return;
 	}
 	printf("%sHubSpot account\n", prefix);

@@ -28,12 +28,19 @@ while [ ! -s build/demo/sim.ready ]; do
 	fi
 	sleep 0.1
 done
-# the demo credentials, as `crmsync connect` would store them (mode 0600)
+# the org refuses some writes as real orgs do (see etc/demo/demo-org.json)
+jq 'del(._doc)' etc/demo/demo-org.json | curl -sf -X PATCH -H 'Content-Type: application/json' \
+	--data-binary @- http://127.0.0.1:8401/__admin/config > /dev/null
+# the Salesforce credentials, as `crmsync connect salesforce` would store them
+# after the browser step (mode 0600)
 umask 077
 jq '{client_id: .salesforce.client_id, client_secret: .salesforce.client_secret,
      refresh_token: .salesforce.refresh_token}' build/demo/sim.ready > build/demo/salesforce.json
-jq '{access_token: .hubspot.token}' build/demo/sim.ready > build/demo/hubspot.json
 umask 022
+echo "== crmsync connect hubspot (a private-app token, checked against the API before it is saved)"
+rm -f build/demo/hubspot.json
+jq -r .hubspot.token build/demo/sim.ready |
+	build/crmsync -c etc/demo/crmsync.conf connect hubspot
 
 echo "== crmsync whoami (the integration user and the HubSpot portal; do the tokens work?)"
 build/crmsync -c etc/demo/crmsync.conf whoami || true
