@@ -89,7 +89,7 @@ static void print_sf(json_t *sf, const char *prefix)
 {
 	const char *tok = s_or(sf, "token", "");
 
-	if (!json_is_object(sf)) {
+	if (!json_is_object(sf) || !cred_str(sf, "auth")) {   /* no credentials file */
 		printf("%sSalesforce: not connected: run 'crmsync connect salesforce [--sandbox]'\n", prefix);
 		return;
 	}
@@ -118,7 +118,7 @@ static void print_hs(json_t *hs, const char *prefix)
 {
 	const char *tok = s_or(hs, "token", "");
 
-	if (!json_is_object(hs)) {
+	if (!json_is_object(hs) || !cred_str(hs, "auth")) {   /* no credentials file */
 		printf("%sHubSpot: not connected: run 'crmsync connect hubspot'\n", prefix);
 		return;
 	}

@@ -68,8 +68,14 @@ void record_failure_field(struct sync_obj *o, struct unit *u, enum crmsync_side 
 	fw.hs_id = u->hs ? u->hs->id : (u->pair.hs_id[0] ? u->pair.hs_id : NULL);
 	fw.sf_type = u->sf_type[0] ? u->sf_type : NULL;
 	fw.sf_id = u->sf ? u->sf->id : (u->pair.sf_id[0] ? u->pair.sf_id : NULL);
-	if (!o->e->opts.dry_run)
-		dispatch_failure(o->e->cfg, o->e->store, &fw, NULL);
+	if (!o->e->opts.dry_run && dispatch_failure(o->e->cfg, o->e->store, &fw, NULL) == 0 &&
+	    status != 0) {
+		/* the service refused this record for this cause now: a cause it
+		 * gave before and not this time (the admin fixed it, another
+		 * check fails first now) is no longer what blocks the record */
+		store_error_resolve_record_side(o->e->store, fw.object, fw.hs_id, fw.sf_id, side,
+						o->pull_started, 0, "superseded", NULL);
+	}
 	o->n_failed++;
 }
 

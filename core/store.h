@@ -241,6 +241,10 @@ int store_error_resolve(struct store *s, int64_t id, int64_t when_ms, const char
 int store_error_resolve_record(struct store *s, const char *object, const char *hs_id,
 			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
 			       size_t *n);
+/* The same, only for errors where `side` refused (CRMSYNC_SIDE_NONE: any). */
+int store_error_resolve_record_side(struct store *s, const char *object, const char *hs_id,
+				    const char *sf_id, enum crmsync_side side, int64_t seen_before,
+				    int64_t when_ms, const char *how, size_t *n);
 /* The object's setup passed: move its current errors that name no record
  * (mapping and metadata problems) last seen before seen_before to history. */
 int store_error_resolve_setup(struct store *s, const char *object, int64_t seen_before,

@@ -543,6 +543,14 @@ int store_error_resolve_record(struct store *s, const char *object, const char *
 			       const char *sf_id, int64_t seen_before, int64_t when_ms, const char *how,
 			       size_t *n)
 {
+	return store_error_resolve_record_side(s, object, hs_id, sf_id, CRMSYNC_SIDE_NONE,
+					       seen_before, when_ms, how, n);
+}
+
+int store_error_resolve_record_side(struct store *s, const char *object, const char *hs_id,
+				    const char *sf_id, enum crmsync_side side, int64_t seen_before,
+				    int64_t when_ms, const char *how, size_t *n)
+{
 	sqlite3_stmt *st;
 	int err;
 
@@ -552,13 +560,15 @@ int store_error_resolve_record(struct store *s, const char *object, const char *
 		return -EINVAL;
 	if ((err = store_prep(s, ST_ERR_OF_RECORD,
 			      "SELECT id FROM sync_error WHERE object = ?1 AND last_seen < ?4 AND"
-			      " ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3)) LIMIT 64",
+			      " ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3)) AND"
+			      " (?5 = 0 OR side = ?5) LIMIT 64",
 			      &st)))
 		return err;
 	store_bind_key(st, 1, object);
 	store_bind_key(st, 2, hs_id ? hs_id : "");
 	store_bind_key(st, 3, sf_id ? sf_id : "");
 	sqlite3_bind_int64(st, 4, seen_before);
+	sqlite3_bind_int(st, 5, (int)side);
 	return resolve_ids(s, st, when_ms, how, n);
 }
 
