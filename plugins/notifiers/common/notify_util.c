@@ -194,3 +194,32 @@ size_t utf8_prefix(const char *s, size_t max)
 		n--;
 	return n;
 }
+
+int post_body(const struct crmsync_host *host, struct crmsync_instance *inst, const char *url,
+	      const char *log_host, const char *const *headers, const char *body,
+	      int64_t timeout_ms, struct crmsync_http_response **resp)
+{
+	struct crmsync_http_request req;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.side = CRMSYNC_SIDE_NONE;
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.timeout_ms = timeout_ms;
+	*resp = NULL;
+	err = host->http_request(inst, &req, resp);
+	if (!err)
+		return 0;
+	if (err == -EPERM || err == -EINVAL || err == -EOPNOTSUPP) {
+		host->log(inst, CRMSYNC_LOG_ERR, "cannot post to '%s': %s", log_host, strerror(-err));
+		return err;
+	}
+	host->log(inst, CRMSYNC_LOG_WARNING, "cannot post to '%s': %s: will retry", log_host,
+		  strerror(-err));
+	return CRMSYNC_RETRY;
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <crmsync/plugin.h>
+
 #include "hmac_sha256.h" /* CRMSYNC_HIDDEN */
 
 /* A NUL-terminated growable buffer. After an allocation failure it keeps
@@ -41,6 +43,16 @@ CRMSYNC_HIDDEN int host_is_loopback(const char *host);
  * success copies the host (for log lines) and returns 0; otherwise returns
  * -EINVAL and sets *why to a static explanation. */
 CRMSYNC_HIDDEN int url_check_http(const char *url, char *host, size_t host_size, const char **why);
+
+/* POST `body` to `url` through the daemon's HTTP (TLS on, timeouts). 0 and
+ * *resp (free with host->http_free) when an answer came, whatever its status;
+ * otherwise what deliver() should return: the negative errno of a request the
+ * daemon will never send (a refused URL), or CRMSYNC_RETRY. Logs the failure
+ * naming `log_host`, never the URL (it may be a secret). */
+CRMSYNC_HIDDEN int post_body(const struct crmsync_host *host, struct crmsync_instance *inst,
+			     const char *url, const char *log_host, const char *const *headers,
+			     const char *body, int64_t timeout_ms,
+			     struct crmsync_http_response **resp);
 
 /* "2026-11-22T16:41:04Z" (UTC, seconds) into out (at least 21 bytes). */
 CRMSYNC_HIDDEN void format_iso8601(int64_t ms, char *out, size_t size);

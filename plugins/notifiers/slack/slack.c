@@ -259,7 +259,6 @@ static int slack_deliver(struct crmsync_instance *inst, void *vctx,
 	static const char *const headers[] = { "Content-Type: application/json; charset=utf-8",
 					       NULL };
 	struct slack_ctx *ctx = vctx;
-	struct crmsync_http_request req;
 	struct crmsync_http_response *resp = NULL;
 	char *payload;
 	int err;
@@ -269,27 +268,10 @@ static int slack_deliver(struct crmsync_instance *inst, void *vctx,
 		host->log(inst, CRMSYNC_LOG_ERR, "cannot encode the message as JSON");
 		return -ENOMEM;
 	}
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.side = CRMSYNC_SIDE_NONE;
-	req.method = "POST";
-	req.url = ctx->url;
-	req.headers = headers;
-	req.body = payload;
-	req.body_len = strlen(payload);
-	req.timeout_ms = ctx->timeout_ms;
-	err = host->http_request(inst, &req, &resp);
+	err = post_body(host, inst, ctx->url, ctx->host, headers, payload, ctx->timeout_ms, &resp);
 	free(payload);
-	if (err) {
-		if (err == -EPERM || err == -EINVAL || err == -EOPNOTSUPP) {
-			host->log(inst, CRMSYNC_LOG_ERR, "cannot post to '%s': %s", ctx->host,
-				  strerror(-err));
-			return err;
-		}
-		host->log(inst, CRMSYNC_LOG_WARNING, "cannot post to '%s': %s: will retry", ctx->host,
-			  strerror(-err));
-		return CRMSYNC_RETRY;
-	}
+	if (err)
+		return err;
 	err = classify(inst, ctx, resp);
 	host->http_free(resp);
 	return err;

@@ -149,7 +149,6 @@ static int webhook_deliver(struct crmsync_instance *inst, void *vctx,
 	char delivery[2 * DELIVERY_ID_BYTES + 1], sig[SHA256_HEX_SIZE];
 	char h_sig[96], h_ts[64], h_del[96];
 	const char *headers[6];
-	struct crmsync_http_request req;
 	struct crmsync_http_response *resp = NULL;
 	char *body;
 	int err;
@@ -176,27 +175,10 @@ static int webhook_deliver(struct crmsync_instance *inst, void *vctx,
 	headers[4] = "User-Agent: crmsync/" PACKAGE_VERSION;
 	headers[5] = NULL;
 
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.side = CRMSYNC_SIDE_NONE;
-	req.method = "POST";
-	req.url = ctx->url;
-	req.headers = headers;
-	req.body = body;
-	req.body_len = strlen(body);
-	req.timeout_ms = ctx->timeout_ms;
-	err = host->http_request(inst, &req, &resp);
+	err = post_body(host, inst, ctx->url, ctx->host, headers, body, ctx->timeout_ms, &resp);
 	free(body);
-	if (err) {
-		if (err == -EPERM || err == -EINVAL || err == -EOPNOTSUPP) {
-			host->log(inst, CRMSYNC_LOG_ERR, "cannot post to '%s': %s", ctx->host,
-				  strerror(-err));
-			return err;
-		}
-		host->log(inst, CRMSYNC_LOG_WARNING, "cannot post to '%s': %s: will retry", ctx->host,
-			  strerror(-err));
-		return CRMSYNC_RETRY;
-	}
+	if (err)
+		return err;
 	err = classify(inst, ctx, host->http_status(resp));
 	host->http_free(resp);
 	return err;
