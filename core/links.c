@@ -81,8 +81,10 @@ char *lk_sl_join_sorted(const struct strlist *l)
 	char **v = xcalloc(l->n + 1, sizeof(*v));
 	struct strbuf sb = { 0 };
 
-	memcpy(v, l->v, l->n * sizeof(*v));
-	qsort(v, l->n, sizeof(*v), cmp_str);
+	if (l->n) {   /* an empty list has no array */
+		memcpy(v, l->v, l->n * sizeof(*v));
+		qsort(v, l->n, sizeof(*v), cmp_str);
+	}
 	strbuf_addstr(&sb, "");
 	for (size_t i = 0; i < l->n; i++)
 		strbuf_addf(&sb, "%s%s", i ? ";" : "", v[i]);
