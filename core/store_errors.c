@@ -559,9 +559,12 @@ int store_error_resolve_record_side(struct store *s, const char *object, const c
 	if (!object || !how || (!(hs_id && *hs_id) && !(sf_id && *sf_id)))
 		return -EINVAL;
 	if ((err = store_prep(s, ST_ERR_OF_RECORD,
-			      "SELECT id FROM sync_error WHERE object = ?1 AND last_seen < ?4 AND"
-			      " ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3)) AND"
-			      " (?5 = 0 OR side = ?5) LIMIT 64",
+			      /* two index searches (the partial indexes need their
+			       * "<> ''" spelled out), not one scan */
+			      "SELECT id FROM sync_error WHERE object = ?1 AND hs_id = ?2 AND"
+			      " hs_id <> '' AND last_seen < ?4 AND (?5 = 0 OR side = ?5)"
+			      " UNION SELECT id FROM sync_error WHERE object = ?1 AND sf_id = ?3 AND"
+			      " sf_id <> '' AND last_seen < ?4 AND (?5 = 0 OR side = ?5) LIMIT 64",
 			      &st)))
 		return err;
 	store_bind_key(st, 1, object);
@@ -578,8 +581,9 @@ int store_error_add_affected_of_record(struct store *s, const char *object, cons
 	/* rare (records held back for a partner): not worth a cached statement */
 	static const char sql[] =
 		"INSERT OR IGNORE INTO sync_error_affected (error_id, side, object, record_id)"
-		" SELECT id, ?4, ?5, ?6 FROM sync_error WHERE object = ?1 AND"
-		" ((?2 <> '' AND hs_id = ?2) OR (?3 <> '' AND sf_id = ?3))";
+		" SELECT id, ?4, ?5, ?6 FROM sync_error WHERE object = ?1 AND hs_id = ?2 AND hs_id <> ''"
+		" UNION SELECT id, ?4, ?5, ?6 FROM sync_error WHERE object = ?1 AND sf_id = ?3 AND"
+		" sf_id <> ''";
 	sqlite3_stmt *st = NULL;
 	int rc;
 
