@@ -18,33 +18,20 @@
 #include <cmocka.h>
 
 #include "cfg.h"
+#include "plugin_env.h"
 #include "loader.h"
 #include "record.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/crmsync-contact-XXXXXX";
-
 /* Load a config whose [object contact] section holds `opts`. */
 static struct crmsync_instance *load(struct config *cfg, const char *opts)
 {
-	char path[512];
-	struct errlist errs = { 0 };
-	FILE *f;
+	char *sec = xasprintf("[object contact]\n%s", opts);
+	struct crmsync_instance *inst = pe_load(cfg, sec);
 
-	snprintf(path, sizeof(path), "%s/crmsync.conf", tmpdir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "[core]\nstate = state.db\n[salesforce]\ncredentials = sf.json\n"
-		   "[hubspot]\ncredentials = hs.json\n[object contact]\n%s\n", opts);
-	fclose(f);
-	if (config_load(cfg, path, &errs)) {
-		errlist_print(&errs, "test");
-		fail_msg("config did not load");
-	}
-	errlist_release(&errs);
+	free(sec);
 	assert_int_equal(cfg->ninst, 1);
-	assert_int_equal(config_start_instances(cfg), 0);
-	return cfg->inst[0];
+	return inst;
 }
 
 static const struct crmsync_object_ops *ops(struct crmsync_instance *inst)
@@ -291,7 +278,7 @@ static void test_init_checks(void **state)
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir);
+	snprintf(path, sizeof(path), "%s/bad.conf", pe_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "[core]\nstate = s.db\n[object contact]\ninclusion_value = x\n");
@@ -314,21 +301,5 @@ int main(void)
 		cmocka_unit_test(test_lifecycle_never_backwards),
 		cmocka_unit_test(test_init_checks),
 	};
-	const char *top = getenv("top_builddir");
-	char dir[1024];
-	int rc;
-
-	if (!mkdtemp(tmpdir))
-		return 99;
-	snprintf(dir, sizeof(dir), "%s/plugins/build", top ? top : ".");
-	setenv("CRMSYNC_PLUGIN_DIR", dir, 1);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char cmd[1100];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = rc ? rc : 1;
-	}
-	return rc;
+	return PE_RUN(tests, "contact");
 }

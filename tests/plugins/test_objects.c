@@ -19,35 +19,17 @@
 #include <cmocka.h>
 
 #include "cfg.h"
+#include "plugin_env.h"
 #include "engine.h"
 #include "loader.h"
 #include "record.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/crmsync-objects-XXXXXX";
-
 /* Load a config holding `sections` ("[object company]\nkey = v\n..."); the
  * first instance is returned. */
 static struct crmsync_instance *load(struct config *cfg, const char *sections)
 {
-	char path[512];
-	struct errlist errs = { 0 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/crmsync.conf", tmpdir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "[core]\nstate = state.db\nmappings_dir = /m\n[salesforce]\ncredentials = sf.json\n"
-		   "[hubspot]\ncredentials = hs.json\n%s\n", sections);
-	fclose(f);
-	if (config_load(cfg, path, &errs)) {
-		errlist_print(&errs, "test");
-		fail_msg("config did not load");
-	}
-	errlist_release(&errs);
-	assert_true(cfg->ninst >= 1);
-	assert_int_equal(config_start_instances(cfg), 0);
-	return cfg->inst[0];
+	return pe_load(cfg, sections);
 }
 
 static const struct crmsync_object_ops *ops(struct crmsync_instance *inst)
@@ -331,7 +313,7 @@ static void test_activity_init_checks(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir);
+	snprintf(path, sizeof(path), "%s/bad.conf", pe_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "[core]\nstate = s.db\n[object calls]\nplugin = activity\nengagement = calls\n"
@@ -428,21 +410,5 @@ int main(void)
 		cmocka_unit_test(test_contact_company_lifecycle),
 		cmocka_unit_test(test_explain_hooks),
 	};
-	const char *top = getenv("top_builddir");
-	char dir[1024];
-	int rc;
-
-	if (!mkdtemp(tmpdir))
-		return 99;
-	snprintf(dir, sizeof(dir), "%s/plugins/build", top ? top : ".");
-	setenv("CRMSYNC_PLUGIN_DIR", dir, 1);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	{
-		char cmd[1100];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			rc = rc ? rc : 1;
-	}
-	return rc;
+	return PE_RUN(tests, "objects");
 }

@@ -24,13 +24,13 @@
 #include <cmocka.h>
 
 #include "cfg.h"
+#include "plugin_env.h"
 #include "loader.h"
 #include "notify.h"
 #include "store.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/crmsync-notify-XXXXXX";
-static char sock_path[100];
+static char sock_path[100];   /* in the test's directory, pe_dir */
 static int sock = -1;
 
 #define DAY (24LL * 3600 * 1000)
@@ -50,6 +50,7 @@ static void open_sink(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
+	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", pe_dir);
 	unlink(sock_path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
 	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -91,23 +92,14 @@ static int count_of(const char *hay, const char *needle)
 
 static void load(struct config *cfg, const char *frequency, const char *extra)
 {
-	struct errlist errs = { 0 };
-	char path[512];
-	FILE *f;
+	char *sec;
 
-	snprintf(path, sizeof(path), "%s/crmsync.conf", tmpdir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "[core]\nstate = state.db\n[salesforce]\ncredentials = sf.json\n"
-		   "[hubspot]\ncredentials = hs.json\n[notifier ops]\nplugin = syslog\n"
-		   "socket = %s\nfrequency = %s\n%s\n", sock_path, frequency, extra);
-	fclose(f);
-	if (config_load(cfg, path, &errs)) {
-		errlist_print(&errs, "test");
-		fail_msg("config did not load");
-	}
-	errlist_release(&errs);
-	assert_int_equal(config_start_instances(cfg), 0);
+	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", pe_dir);
+	sec = xasprintf("[notifier ops]\nplugin = syslog\nsocket = %s\nfrequency = %s\n%s",
+			      sock_path, frequency, extra);
+
+	pe_load(cfg, sec);
+	free(sec);
 }
 
 static struct store *open_store(void)
@@ -115,7 +107,7 @@ static struct store *open_store(void)
 	char path[512];
 	struct store *st;
 
-	snprintf(path, sizeof(path), "%s/state.db", tmpdir);
+	snprintf(path, sizeof(path), "%s/state.db", pe_dir);
 	assert_int_equal(store_open(&st, path, 0), 0);
 	return st;
 }
@@ -124,7 +116,7 @@ static void fresh_store(void)
 {
 	char cmd[600];
 
-	snprintf(cmd, sizeof(cmd), "rm -f '%s'/state.db*", tmpdir);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/state.db*", pe_dir);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -340,7 +332,7 @@ static void test_config_errors(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir);
+	snprintf(path, sizeof(path), "%s/bad.conf", pe_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "[core]\nstate = state.db\n[salesforce]\ncredentials = sf.json\n[hubspot]\n"
@@ -364,18 +356,5 @@ int main(void)
 		cmocka_unit_test(test_retry_keeps_schedule),
 		cmocka_unit_test(test_config_errors),
 	};
-	const char *top = getenv("top_builddir");
-	char dir[1024], cmd[1100];
-	int rc;
-
-	if (!mkdtemp(tmpdir))
-		return 99;
-	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", tmpdir);
-	snprintf(dir, sizeof(dir), "%s/plugins/build", top ? top : ".");
-	setenv("CRMSYNC_PLUGIN_DIR", dir, 1);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		rc = rc ? rc : 1;
-	return rc;
+	return PE_RUN(tests, "notify");
 }
