@@ -304,6 +304,22 @@ static int hubspot_props(struct sync_obj *o, json_t **props_out, struct field_me
 	size_t i;
 	int err;
 
+	if (o->feed) {
+		/* a feed's properties are fixed and read-only */
+		const struct hs_feed_prop *fp = hs_feed_props(o->hs_object);
+		size_t n = 0;
+
+		while (fp[n].name)
+			n++;
+		*meta = xcalloc(n + 1, sizeof(**meta));
+		for (*nmeta = 0; *nmeta < n; (*nmeta)++) {
+			(*meta)[*nmeta].name = fp[*nmeta].name;
+			(*meta)[*nmeta].type = fp[*nmeta].type;
+			(*meta)[*nmeta].nillable = 1;
+		}
+		*props_out = NULL;
+		return 0;
+	}
 	snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
 	err = hs_get(o->e->hs, path, &resp, &herr);
 	if (err) {
@@ -339,6 +355,8 @@ static int ensure_hs_ext_prop(struct sync_obj *o, const struct field_meta *meta,
 	char path[160];
 	int err;
 
+	if (o->feed)
+		return 0;   /* never written: nothing to key */
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(meta[i].name, ext_prop(o->e)) == 0)
 			return 0;
@@ -438,6 +456,7 @@ static int setup_object(struct sync_obj *o)
 	object_use_pairing_mapping(o->e->cfg, o->inst);
 	o->hs_modprop = strcmp(o->hs_object, "contacts") == 0 ? "lastmodifieddate"
 							       : "hs_lastmodifieddate";
+	o->feed = hs_is_feed(o->hs_object);
 	if (!o->inst->mapping) {
 		log_err("%s: no mapping file: set mapping = FILE in [object %s]", o->inst->tag,
 			o->inst->name);
@@ -721,6 +740,45 @@ char *soql_select(const struct sf_obj *so)
 	return strbuf_detach(&sb);
 }
 
+/* A feed record: kept in the store until it syncs (the feed cannot be read
+ * again by id: retries and waiting records read this copy), then handled
+ * like a searched record. */
+static int on_feed_record(json_t *j, void *user)
+{
+	struct sync_obj *o = user;
+	const char *id = json_string_value(json_object_get(j, "id"));
+	struct store_pair p;
+
+	if (id && !o->e->opts.dry_run &&
+	    store_idmap_by_hs(o->e->store, o->inst->name, id, &p) != 0) {
+		char *body = json_dumps(j, JSON_COMPACT);
+		int err = body ? store_feed_put(o->e->store, o->inst->name, id, body) : -ENOMEM;
+
+		free(body);
+		if (err)
+			return err;
+	}
+	return on_hs_record(j, o);
+}
+
+static int pull_feed(struct sync_obj *o, long long since, struct hs_error *herr)
+{
+	int err;
+
+	memset(herr, 0, sizeof(*herr));
+	snprintf(herr->category, sizeof(herr->category), "STATE");
+	snprintf(herr->message, sizeof(herr->message), "cannot keep the records read");
+	err = store_begin(o->e->store);
+
+	if (err)
+		return err;
+	err = hs_feed_read(o->e->hs, o->hs_object, since, on_feed_record, o, &o->hs_max, herr);
+	/* the copies already kept are good whether or not the read finished */
+	if (store_commit(o->e->store) && !err)
+		err = -EIO;
+	return err;
+}
+
 static int pull(struct sync_obj *o)
 {
 	struct hs_error herr;
@@ -735,15 +793,20 @@ static int pull(struct sync_obj *o)
 	json_array_foreach(o->hs_props, i, v)
 		props[i] = json_string_value(v);
 	since = o->hs_cursor < 0 ? 0 : o->hs_cursor - OVERLAP_MS;
-	err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since < 0 ? 0 : since,
-				 props, on_hs_record, o, &o->hs_max, &herr);
+	if (o->feed)
+		err = pull_feed(o, since < 0 ? 0 : since, &herr);
+	else
+		err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since < 0 ? 0 : since,
+					 props, on_hs_record, o, &o->hs_max, &herr);
 	free(props);
 	if (err) {
 		log_err("%s: cannot read HubSpot changes: %s %s", o->inst->tag, herr.category,
 			herr.message);
 		return err;
 	}
-	{
+	/* a feed's records never change and nothing flows back to them: the
+	 * Salesforce side has no changes to read (partners are read by id) */
+	if (!o->feed) {
 		struct pull_ctx *pcs = pull_ctxs(o);
 		struct sf_lookups l = { 0 };
 		struct sf_error serr;

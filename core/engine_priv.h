@@ -147,6 +147,7 @@ struct sync_obj {
 	const char *hs_object;
 	const char *const *sf_names;           /* the Salesforce objects paired */
 	const char *hs_modprop;
+	int feed;                              /* hs_object is a read-only feed (hs_is_feed) */
 	json_t *hs_props;                      /* array of property names to read */
 	long long hs_cursor, hs_max;
 	long long pull_started;                /* ms, this host's clock */

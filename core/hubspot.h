@@ -1,8 +1,8 @@
 /*
  * hubspot.h - the HubSpot CRM v3 client: private-app token or OAuth refresh,
  * search with paging past the 10,000-result cap, batch read/create/update/
- * upsert/archive, properties. With salesforce.c, the only core file that
- * knows URLs and wire JSON.
+ * upsert/archive, properties, and (hs_forms.c) form submissions read as a
+ * feed. With salesforce.c, the only core files that know URLs and wire JSON.
  */
 #ifndef CRMSYNC_HUBSPOT_H
 #define CRMSYNC_HUBSPOT_H
@@ -71,6 +71,28 @@ int hs_request(struct hs_client *hs, const char *method, const char *path, json_
 
 /* GET a path under the base URL ("/crm/v3/properties/contacts"). */
 int hs_get(struct hs_client *hs, const char *path, json_t **out, struct hs_error *err);
+
+/* ---- feeds: HubSpot data that is not a CRM object, read as records ------ */
+
+/* The virtual object of form submissions (hs_forms.c): read-only records
+ * keyed by conversionId, each once, never changed. */
+#define HS_FEED_FORM_SUBMISSIONS "form_submissions"
+
+struct hs_feed_prop {
+	const char *name;
+	const char *type;    /* HubSpot property type: "string", "datetime" */
+};
+
+/* Is this HubSpot object a feed? */
+int hs_is_feed(const char *object);
+/* The properties a feed's records carry, ended by a NULL name; NULL when
+ * object is not a feed. */
+const struct hs_feed_prop *hs_feed_props(const char *object);
+/* The feed's records at or after since_ms, as {"id", "properties"}; cb
+ * gets each (borrowed; nonzero stops). *max_ms gets the newest seen. */
+int hs_feed_read(struct hs_client *hs, const char *object, long long since_ms,
+		 int (*cb)(json_t *record, void *user), void *user, long long *max_ms,
+		 struct hs_error *err);
 
 void hs_error_from_body(struct hs_error *err, int status, const char *body, size_t len);
 /* Parse HubSpot's ISO 8601 or ms-epoch timestamps into ms; -1 on error. */

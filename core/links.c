@@ -266,6 +266,29 @@ const char *lk_to_id_text(json_t *v, char *buf, size_t size)
 	return NULL;
 }
 
+/* A feed has no associations API: its records name their partners in the
+ * property "feed.associations.<object>" (ids separated by ';'). */
+static int feed_assocs(struct sync_obj *o, const char *to_object, struct unit **units, size_t n,
+		       void (*cb)(struct sync_obj *, struct unit *, const char *, int, void *),
+		       void *arg)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "feed.associations.%s", to_object);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = record_get(units[i]->hs, name);
+		char *ids, *save = NULL;
+
+		if (!v)
+			continue;
+		ids = xstrdup(v);
+		for (char *id = strtok_r(ids, ";", &save); id; id = strtok_r(NULL, ";", &save))
+			cb(o, units[i], id, 0, arg);
+		free(ids);
+	}
+	return 0;
+}
+
 /* Associations of the units' HubSpot records with one HubSpot object:
  * calls cb(unit, to_id, is_primary) for each. */
 int lk_read_assocs(struct sync_obj *o, const char *to_object, uint32_t primary_type,
@@ -274,6 +297,8 @@ int lk_read_assocs(struct sync_obj *o, const char *to_object, uint32_t primary_t
 {
 	int err = 0;
 
+	if (o->feed)
+		return feed_assocs(o, to_object, units, n, cb, arg);
 	for (size_t i = 0; i < n && !err; i += ASSOC_READ_CHUNK) {
 		json_t *inputs = json_array(), *resp = NULL, *r;
 		struct hs_error herr;

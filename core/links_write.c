@@ -88,8 +88,9 @@ void links_stage(struct sync_obj *o, struct unit *u, int create_to_sf, int creat
 			else
 				to_sf = hs_changed, to_hs = sf_changed;
 		}
-		if (to_hs && st->link && (st->link->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY))
-			to_hs = 0;
+		if (to_hs && ((st->link && (st->link->flags & CRMSYNC_LINK_TO_SALESFORCE_ONLY)) ||
+			      o->feed))
+			to_hs = 0;   /* a feed's records are never written */
 		if (to_hs && sv && *sv) {
 			const struct crmsync_link *l = lk_link_of_sf_id(g, sv);
 

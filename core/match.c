@@ -16,11 +16,43 @@
 
 #define LOOKUP_CHUNK 100   /* HubSpot batch read inputs */
 
+/* A feed's records by id: the copies kept since they were read (a record
+ * without one has synced, or never existed). */
+static int feed_read_by(struct sync_obj *o, char **keys, size_t n,
+			int (*cb)(struct sync_obj *, json_t *, void *), void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *body = NULL;
+		json_t *j;
+		int err = store_feed_get(o->e->store, o->inst->name, keys[i], &body);
+
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		j = json_loads(body, 0, NULL);
+		free(body);
+		if (!j) {
+			log_warn("%s: the kept copy of HubSpot %s %s is unreadable; dropping it",
+				 o->inst->tag, o->hs_object, keys[i]);
+			store_feed_del(o->e->store, o->inst->name, keys[i]);
+			continue;
+		}
+		cb(o, j, arg);
+		json_decref(j);
+	}
+	return 0;
+}
+
 int hs_read_by(struct sync_obj *o, const char *id_property, char **keys, size_t n,
 	       int (*cb)(struct sync_obj *, json_t *, void *), void *arg)
 {
-	json_t *props = json_deep_copy(o->hs_props);
+	json_t *props;
 	int err = 0;
+
+	if (o->feed)
+		return id_property ? 0 : feed_read_by(o, keys, n, cb, arg);
+	props = json_deep_copy(o->hs_props);
 
 	json_array_append_new(props, json_string(o->hs_modprop));
 	for (size_t i = 0; i < n && !err; i += LOOKUP_CHUNK) {

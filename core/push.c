@@ -252,6 +252,12 @@ void plan_update(struct sync_obj *o, struct unit *u)
 	}
 	if (o->nlg || o->njl)
 		links_stage(o, u, 0, 0, have_base ? &old : NULL);
+	if (o->feed && u->out_hs->n) {
+		unstage(u, 2, have_base ? &old : NULL);   /* a feed is never written */
+	} else if (o->feed) {
+		record_free(u->out_hs);
+		u->out_hs = NULL;
+	}
 	if (u->out_sf->n &&
 	    !plugin_accepts(o, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, u->hs, u->sf, &why))
 		unstage(u, 1, have_base ? &old : NULL);

@@ -156,6 +156,12 @@ int store_kv_get(struct store *s, const char *key, char **out);   /* caller free
 int store_kv_del(struct store *s, const char *key);
 int store_kv_get_int(struct store *s, const char *key, int64_t *out);
 
+/* Copies of a HubSpot feed's records (form submissions) as read, kept until
+ * they sync: a feed cannot be read again by id. get: caller frees; -ENOENT. */
+int store_feed_put(struct store *s, const char *object, const char *hs_id, const char *body);
+int store_feed_get(struct store *s, const char *object, const char *hs_id, char **body);
+int store_feed_del(struct store *s, const char *object, const char *hs_id);
+
 /* ---- the API-call ledger ------------------------------------------------- */
 
 /* Calls are counted in one-minute buckets per side and endpoint class;

@@ -1,7 +1,7 @@
 /*
  * store_kv.c - the store's small tables: settings (key -> value), the
- * API-call ledger in one-minute buckets, the notifier schedule and the last
- * cycle of each object. No secret is ever written here: keys that name one
+ * API-call ledger in one-minute buckets, the notifier schedule, the last
+ * cycle of each object and the copies of unsynced feed records. No secret is ever written here: keys that name one
  * are refused.
  */
 #include "config.h"
@@ -299,4 +299,58 @@ int store_cycle_list(struct store *s, store_cycle_cb cb, void *arg)
 		err = cb(&v[i], arg);
 	free(v);
 	return err;
+}
+
+/* ---- feed records ------------------------------------------------------------ */
+
+int store_feed_put(struct store *s, const char *object, const char *hs_id, const char *body)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!object || !hs_id || !body)
+		return -EINVAL;
+	if ((err = store_prep(s, ST_FEED_PUT,
+			      "INSERT INTO feed_record (object, hs_id, body, read_at) VALUES (?1, ?2, ?3, ?4)"
+			      " ON CONFLICT (object, hs_id) DO UPDATE SET body = excluded.body,"
+			      " read_at = excluded.read_at", &st)))
+		return err;
+	store_bind_key(st, 1, object);
+	store_bind_key(st, 2, hs_id);
+	store_bind_key(st, 3, body);
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	return store_step_done(s, st, "keep a feed record");
+}
+
+int store_feed_get(struct store *s, const char *object, const char *hs_id, char **body)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	*body = NULL;
+	if ((err = store_prep(s, ST_FEED_GET,
+			      "SELECT body FROM feed_record WHERE object = ?1 AND hs_id = ?2", &st)))
+		return err;
+	store_bind_key(st, 1, object);
+	store_bind_key(st, 2, hs_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*body = store_col_dup(st, 0);
+	else
+		err = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "read a feed record");
+	store_done(st);
+	return err;
+}
+
+int store_feed_del(struct store *s, const char *object, const char *hs_id)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = store_prep(s, ST_FEED_DEL,
+			      "DELETE FROM feed_record WHERE object = ?1 AND hs_id = ?2", &st)))
+		return err;
+	store_bind_key(st, 1, object);
+	store_bind_key(st, 2, hs_id);
+	return store_step_done(s, st, "drop a feed record");
 }

@@ -118,6 +118,15 @@ const char *const store_migrations[] = {
 	/* 3 -> 4: find a record's current errors, to resolve them when it syncs. */
 	"CREATE INDEX sync_error_hs ON sync_error(object, hs_id) WHERE hs_id <> '';"
 	"CREATE INDEX sync_error_sf ON sync_error(object, sf_id) WHERE sf_id <> '';",
+
+	/* 4 -> 5: records of a HubSpot feed (form submissions) that have not
+	 * synced yet, as read: the feed cannot be read again by id. */
+	"CREATE TABLE feed_record ("
+	"  object TEXT NOT NULL,"
+	"  hs_id TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  read_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (object, hs_id)) WITHOUT ROWID;",
 };
 
 const size_t store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

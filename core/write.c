@@ -639,6 +639,8 @@ int resolve_synced(struct sync_obj *o)
 			continue;
 		err = store_error_resolve_record(o->e->store, o->inst->name, u->pair.hs_id,
 						 u->pair.sf_id, o->pull_started, 0, "synced", &n);
+		if (!err && o->feed && u->pair.hs_id[0] && u->pair.sf_id[0])
+			err = store_feed_del(o->e->store, o->inst->name, u->pair.hs_id);
 		if (!err && u->sf && u->sf->id && strcmp(u->sf->id, u->pair.sf_id) != 0) {
 			size_t m = 0;
 

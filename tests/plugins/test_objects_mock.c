@@ -377,6 +377,51 @@ static void test_activity(void **state)
 	rec_free(out);
 }
 
+/* engagement = forms: the feed of form submissions, filed under a contact */
+static void test_activity_forms(void **state)
+{
+	struct loaded l;
+	struct crmsync_record *hs = rec(CRMSYNC_SIDE_HUBSPOT, "form_submissions", "c0ffee");
+	struct crmsync_record *out = rec(CRMSYNC_SIDE_SALESFORCE, "Task", NULL);
+	const char *h = NULL, *map = NULL, *why = NULL;
+	const char *const *sf = NULL;
+	char title[400];
+
+	(void)state;
+	load(&l, "activity", "engagement", "forms");
+	assert_int_equal(l.ops->pairing(&l.inst, l.ctx, &h, &sf, &map), 0);
+	assert_string_equal(h, "form_submissions");
+	assert_string_equal(sf[0], "Task");
+	assert_string_equal(map, "activity-forms.yaml");
+	/* no email, then an email no contact has: skipped, saying which */
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
+	assert_non_null(strstr(why, "no email"));
+	m_set(hs, "email", "ann@example.com");
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
+	assert_non_null(strstr(why, "no HubSpot contact"));
+	m_set(hs, "feed.associations.contacts", "101");
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
+	m_set(hs, "hs_form_title", "Contact us");
+	transform(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, out);
+	assert_string_equal(m_get(out, "Subject"), "Form submission: Contact us");
+	assert_string_equal(m_get(out, "Status"), "Completed");
+	assert_string_equal(m_get(out, "TaskSubtype"), "Task");
+	/* a long title is cut to 255 bytes, never inside a UTF-8 character */
+	memset(title, 0, sizeof(title));
+	for (size_t i = 0; i + 3 < sizeof(title) - 1; i += 3)
+		memcpy(title + i, "\xe6\x97\xa5", 3); /* 日 */
+	m_set(hs, "hs_form_title", title);
+	m_set(out, "Subject", NULL);
+	transform(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, out);
+	assert_true(strlen(m_get(out, "Subject")) <= 255);
+	assert_int_equal((strlen(m_get(out, "Subject")) - strlen("Form submission: ")) % 3, 0);
+	/* nothing comes back from Salesforce */
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, out, NULL, &why), 0);
+	unload(&l);
+	rec_free(hs);
+	rec_free(out);
+}
+
 /* An older daemon (ABI 1.2) is refused by plugins that need 1.3. */
 static void test_needs_1_3(void **state)
 {
@@ -413,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_company),
 		cmocka_unit_test(test_deal),
 		cmocka_unit_test(test_activity),
+		cmocka_unit_test(test_activity_forms),
 		cmocka_unit_test(test_needs_1_3),
 		cmocka_unit_test(test_no_service_calls),
 	};

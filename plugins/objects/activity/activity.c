@@ -24,7 +24,7 @@
 
 static const struct crmsync_host *host;
 
-enum engagement { ENG_TASKS, ENG_NOTES, ENG_EMAILS, ENG_MEETINGS, ENG_CALLS };
+enum engagement { ENG_TASKS, ENG_NOTES, ENG_EMAILS, ENG_MEETINGS, ENG_CALLS, ENG_FORMS };
 
 struct activity_ctx {
 	int engagement;
@@ -33,7 +33,7 @@ struct activity_ctx {
 };
 
 static const char *const engagement_choices[] = {
-	"tasks", "notes", "emails", "meetings", "calls", NULL
+	"tasks", "notes", "emails", "meetings", "calls", "forms", NULL
 };
 
 /* Per engagement type: the HubSpot object, the Salesforce object, the
@@ -52,6 +52,9 @@ static const struct kind {
 	[ENG_EMAILS] = { "emails", task_objects, "activity-emails.yaml", "Email", "Email" },
 	[ENG_MEETINGS] = { "meetings", event_objects, "activity-meetings.yaml", NULL, "Meeting" },
 	[ENG_CALLS] = { "calls", task_objects, "activity-calls.yaml", "Call", "Call" },
+	/* form submissions: the core reads them as a feed (not CRM objects) */
+	[ENG_FORMS] = { "form_submissions", task_objects, "activity-forms.yaml", "Task",
+			"Form submission" },
 };
 
 #define OPT(key, type, def, member, help, choices) \
@@ -59,8 +62,8 @@ static const struct kind {
 
 static const struct crmsync_option activity_options[] = {
 	OPT("engagement", CRMSYNC_OPT_ENUM, "tasks", engagement,
-	    "the HubSpot engagement type this section syncs: tasks, notes, emails, calls "
-	    "(Salesforce Tasks) or meetings (Events)", engagement_choices),
+	    "the HubSpot engagement type this section syncs: tasks, notes, emails, calls, "
+	    "forms (form submissions; Salesforce Tasks) or meetings (Events)", engagement_choices),
 	OPT("history", CRMSYNC_OPT_BOOL, "no", history,
 	    "when the section is first turned on, also sync the engagements that already exist; "
 	    "no: only those created or changed from then on", NULL),
@@ -72,7 +75,7 @@ static const struct crmsync_option activity_options[] = {
 
 static const struct kind *kind_of(const struct activity_ctx *ctx)
 {
-	return &kinds[ctx->engagement >= ENG_TASKS && ctx->engagement <= ENG_CALLS ? ctx->engagement
+	return &kinds[ctx->engagement >= ENG_TASKS && ctx->engagement <= ENG_FORMS ? ctx->engagement
 										   : ENG_TASKS];
 }
 
@@ -121,6 +124,13 @@ static int activity_accept(struct crmsync_instance *inst, void *vctx,
 	if (chg->kind == CRMSYNC_CHANGE_DELETE) {
 		why = "deleting an activity never deletes its partner";
 		ok = 0;
+	} else if (ctx->engagement == ENG_FORMS && chg->direction == CRMSYNC_TO_SALESFORCE &&
+		   !host->rec_get(chg->source, "feed.associations.contacts")) {
+		/* a timeline entry belongs on a person's record */
+		why = host->rec_get(chg->source, "email")
+			      ? "no HubSpot contact has the email address submitted with the form"
+			      : "the form submission carries no email address, so no contact";
+		ok = 0;
 	} else if (chg->direction == CRMSYNC_TO_HUBSPOT && chg->kind == CRMSYNC_CHANGE_CREATE) {
 		sub = host->rec_get(chg->source, "TaskSubtype");
 		if (ctx->engagement != ENG_TASKS || !ctx->tasks_to_hubspot) {
@@ -146,6 +156,33 @@ static int is_lead_id(const char *id)
 	return id && strncmp(id, "00Q", 3) == 0;
 }
 
+/* "Form submission: Contact us", cut to the Subject's 255 characters at a
+ * UTF-8 boundary; the kind's word alone without a title. */
+static void set_subject(struct crmsync_record *out, const struct kind *k, const char *title)
+{
+	char buf[256];
+	size_t n, cut = sizeof(buf) - 1;
+
+	if (!title || !*title) {
+		host->rec_set(out, "Subject", k->subject);
+		return;
+	}
+	n = strlen(k->subject) + 2 + strlen(title);
+	snprintf(buf, sizeof(buf), "%s: %s", k->subject, title);
+	if (n > cut) {
+		/* the byte after the cut is the title's: back up over a
+		 * character it continues */
+		const char *full_at = title + (cut - strlen(k->subject) - 2);
+
+		while (cut > 0 && ((unsigned char)*full_at & 0xC0) == 0x80) {
+			cut--;
+			full_at--;
+		}
+		buf[cut] = '\0';
+	}
+	host->rec_set(out, "Subject", buf);
+}
+
 static int activity_transform(struct crmsync_instance *inst, void *vctx,
 			      const struct crmsync_change *chg, struct crmsync_record *out)
 {
@@ -165,7 +202,8 @@ static int activity_transform(struct crmsync_instance *inst, void *vctx,
 	if (chg->kind != CRMSYNC_CHANGE_CREATE)
 		return 0;
 	if (!host->rec_get(out, "Subject"))
-		host->rec_set(out, "Subject", k->subject);
+		set_subject(out, k, ctx->engagement == ENG_FORMS
+					    ? host->rec_get(chg->source, "hs_form_title") : NULL);
 	if (k->subtype)
 		host->rec_set(out, "TaskSubtype", k->subtype);
 	if (ctx->engagement != ENG_TASKS && ctx->engagement != ENG_MEETINGS &&
@@ -183,6 +221,23 @@ static int activity_explain(struct crmsync_instance *inst, void *vctx, char *buf
 	const struct kind *k = kind_of(ctx);
 
 	(void)inst;
+	if (ctx->engagement == ENG_FORMS)
+		return snprintf(buf, size,
+				"HubSpot form submissions become completed Salesforce Tasks (subject "
+				"\"Form submission: <form>\", the submitted values and page as the "
+				"description), once each: a submission is keyed by its conversion id and "
+				"never changes.\n"
+				"They are read through the forms API: one call lists the forms, one per "
+				"form reads its new submissions, and one per page finds the contacts by "
+				"the submitted email.\n"
+				"WhoId is the synced Lead or Contact of the HubSpot contact with the "
+				"submitted email; a submission whose contact has not synced yet waits for "
+				"it, one without a contact is skipped.\n%s\nNothing flows from Salesforce "
+				"to HubSpot; deletes are never synced.",
+				ctx->history ? "Submissions made before the section was turned on are "
+					       "synced too (history = yes)."
+					     : "Only submissions made after the section was first turned "
+					       "on sync (history = no).");
 	return snprintf(buf, size,
 			"HubSpot %s become Salesforce %ss%s%s%s, once each: an engagement is keyed by its "
 			"id, never matched by content.\n"
