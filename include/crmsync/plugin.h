@@ -267,7 +267,9 @@ struct crmsync_object_ops {
 	 * ({"Lead", "Contact", NULL}), the fields the plugin itself reads (fetched
 	 * in addition to the mapped ones), the objects that must sync before this
 	 * one ({"company", NULL}: names of object components), and the file name
-	 * of its default mapping under the mappings directory ("contact.yaml"). */
+	 * of its default mapping under the mappings directory ("contact.yaml").
+	 * hubspot_object may also name a read-only feed the core reads through
+	 * another API: "form_submissions" (docs/plugin-guide.md). */
 	const char *hubspot_object;
 	const char *const *salesforce_objects;
 	const char *const *hubspot_properties;

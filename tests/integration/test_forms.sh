@@ -12,7 +12,7 @@
 # - nothing is written twice, also across a SIGKILL in the middle of a cycle;
 # - a submission whose contact cannot sync waits as an association error,
 #   kept by crmsync (the feed cannot be read again by id), and syncs from
-#   that copy once its contact syncs;
+#   that copy once its contact syncs; one whose contact is gone is skipped;
 # - `enabled = no` makes no forms API call and writes no Task; turning the
 #   section on again catches up.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -146,6 +146,18 @@ bad_sf=$(pair_sf contact "$BAD")
 [ "$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM sync_error WHERE object = 'forms'")" -eq 0 ] ||
 	fail "the association error is still current"
 echo "waiting: a submission held for its contact syncs from crmsync's copy once the contact does"
+
+# --- a submission whose contact is gone is skipped, and not kept -----------------
+submit "$CONTACT_US" "gone@forms-test.example" "Then deleted"
+GONE=$(hs_contact gone@forms-test.example .id)
+curl -sf -X DELETE -H "Authorization: Bearer $TOKEN" "$HS/crm/v3/objects/contacts/$GONE" > /dev/null ||
+	fail "cannot delete the contact"
+n=$(n_form_tasks)
+cycle "a submission without a contact"
+[ "$(n_form_tasks)" -eq "$n" ] || fail "a Task was written for a submission without a contact"
+[ "$(kept)" -eq 0 ] || fail "the skipped submission is still kept"
+[ "$(last_of forms status)" = ok ] || fail "forms: $(last_of forms status) with a submission without a contact"
+echo "no contact: the submission is skipped, not kept"
 
 # --- off in the INI: no forms API call, no Task; on again: caught up ------------
 write_config "create_as = contact
