@@ -16,6 +16,7 @@
 #include "cfg.h"
 #include "cli.h"
 #include "engine.h"
+#include "hubspot.h"
 #include "loader.h"
 #include "mapping.h"
 #include "util.h"
@@ -148,9 +149,14 @@ static void explain_one(const struct config *cfg, struct crmsync_instance *inst,
 	printf("\n  frequency: runs %zu%s in each cycle, every ", pos,
 	       pos == 1 ? "st" : pos == 2 ? "nd" : pos == 3 ? "rd" : "th");
 	print_duration(cfg->core.interval_ms);
-	printf(" ([core] interval); reads the changes since the last cycle (HubSpot %s, Salesforce "
-	       "SystemModstamp, deletes included)\n",
-	       hs && strcmp(hs, "contacts") == 0 ? "lastmodifieddate" : "hs_lastmodifieddate");
+	if (hs_is_feed(hs))
+		printf(" ([core] interval); reads what HubSpot added since the last cycle (a read-only "
+		       "feed: nothing is read from Salesforce but the partners, nothing is written to "
+		       "HubSpot)\n");
+	else
+		printf(" ([core] interval); reads the changes since the last cycle (HubSpot %s, "
+		       "Salesforce SystemModstamp, deletes included)\n",
+		       hs && strcmp(hs, "contacts") == 0 ? "lastmodifieddate" : "hs_lastmodifieddate");
 	if (ops->depends_on && ops->depends_on[0]) {
 		printf("  after:");
 		for (const char *const *d = ops->depends_on; *d; d++)
