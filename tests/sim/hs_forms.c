@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,19 @@ static void list_forms(struct sim_side *s, const struct sim_req *req, struct sim
 	sim_resp_json(resp, 200, out);
 }
 
+static int bad_input(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad_input(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* 0, or -EINVAL with the reason in why. */
 static int check_form_input(json_t *body, char *why, size_t len)
 {
 	const char *type = json_string_value(json_object_get(body, "formType"));
@@ -148,23 +162,23 @@ static int check_form_input(json_t *body, char *why, size_t len)
 
 	if (!json_string_value(json_object_get(body, "name")) ||
 	    !*json_string_value(json_object_get(body, "name")))
-		return snprintf(why, len, "Some required fields were not set: [name]"), -EINVAL;
+		return bad_input(why, len, "Some required fields were not set: [name]");
 	for (k = 0; type && k < sizeof(form_types) / sizeof(form_types[0]); k++)
 		known |= !strcmp(type, form_types[k]);
 	if (!known)
-		return snprintf(why, len, "formType must be one of hubspot, captured, flow, "
-				"blog_comment, got '%s'", type ? type : "(none)"), -EINVAL;
+		return bad_input(why, len, "formType must be one of hubspot, captured, flow, "
+				 "blog_comment, got '%s'", type ? type : "(none)");
 	if (!json_is_array(groups))
-		return snprintf(why, len, "Some required fields were not set: [fieldGroups]"), -EINVAL;
+		return bad_input(why, len, "Some required fields were not set: [fieldGroups]");
 	json_array_foreach(groups, i, g) {
 		json_t *fld;
 
 		if (!json_is_object(g) || !json_is_array(json_object_get(g, "fields")))
-			return snprintf(why, len, "fieldGroups[%zu].fields must be an array", i), -EINVAL;
+			return bad_input(why, len, "fieldGroups[%zu].fields must be an array", i);
 		json_array_foreach(json_object_get(g, "fields"), k, fld)
 			if (!json_string_value(json_object_get(fld, "name")))
-				return snprintf(why, len, "fieldGroups[%zu].fields[%zu].name is required",
-						i, k), -EINVAL;
+				return bad_input(why, len, "fieldGroups[%zu].fields[%zu].name is required",
+						 i, k);
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
  * HubSpot side of crmsync-sim: record storage. Per object type, an array of
  * records sorted by id (ids only grow, so lookups are binary searches) and a
  * hash index over unique property values; the wire shape of a record; state
- * save/load and the admin dump (forms and submissions: hs_forms.c). No HTTP handling and no validation here.
+ * save/load and the admin dump (the forms' part is in hs_forms_store.c).
+ * No HTTP handling and no validation here.
  */
 #include "config.h"
 
