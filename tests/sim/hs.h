@@ -73,6 +73,20 @@ struct hs_access {
 	int64_t expires;
 };
 
+struct hs_submission {
+	int64_t at;                     /* submittedAt, ms */
+	char id[37];                    /* conversionId */
+	json_t *json;                   /* owned: the wire shape */
+};
+
+struct hs_form {
+	char id[37];
+	int64_t created, archived_at;   /* archived_at 0 while live */
+	json_t *json;                   /* owned: the wire shape (marketing/v3) */
+	struct hs_submission *subs;     /* sorted by (at, id), oldest first */
+	size_t nsubs, capsubs;
+};
+
 struct sim_side {
 	struct sim_opts opts;
 	struct hs_objtype types[HS_NTYPES];
@@ -90,6 +104,8 @@ struct sim_side {
 	long daily_limit;
 	json_t *pipelines;              /* deal pipelines (wire shape) */
 	json_t *owners;
+	struct hs_form **forms;         /* sorted by (created, id) */
+	size_t nforms, capforms;
 };
 
 /* ---- hs_store.c ---------------------------------------------------------- */
@@ -234,6 +250,50 @@ void hs_oauth_api(struct sim_side *s, const struct sim_req *req, const char *res
 void hs_auth_init(struct sim_side *s);
 void hs_auth_free(struct sim_side *s);
 int hs_admin_config(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp);
+
+/* ---- hs_forms_store.c ---------------------------------------------------- */
+#define HS_PORTAL_ID 4410001
+
+/* Order of (time, uuid) keys: forms by creation, submissions by submittedAt. */
+int hs_form_key_cmp(int64_t a_at, const char *a_id, int64_t b_at, const char *b_id);
+/* Index of the first form / submission whose key is >= (at, id). */
+size_t hs_forms_lower(const struct sim_side *s, int64_t at, const char *id);
+size_t hs_subs_lower(const struct hs_form *f, int64_t at, const char *id);
+struct hs_form *hs_form_find(struct sim_side *s, const char *id); /* archived ones too */
+/* Add a form (def stolen); NULL without memory or without name and formType. */
+struct hs_form *hs_form_add(struct sim_side *s, const char *id, int64_t created, json_t *def);
+/* Record a submission (values stolen); with sorted = false the caller sorts
+ * every form's submissions afterwards with hs_forms_sort(). */
+int hs_form_record(struct hs_form *f, const char *cid, int64_t at, json_t *values,
+		   const char *page_url, bool sorted);
+void hs_forms_sort(struct sim_side *s);
+/* Fill a create input's missing configuration, display and legal-consent
+ * options and its field groups' and fields' missing members. */
+void hs_form_fill_defaults(json_t *def);
+/* A form definition (wire shape without id, times, archived) with HubSpot's
+ * defaults for `name` and one field group per contact property in `fields`
+ * (the first one, "email", required); new reference. */
+json_t *hs_form_def(struct sim_side *s, const char *name, const char *const *fields, int nfields);
+/* Apply `norm` (may be NULL) and the conversion properties of a submission
+ * of `form_name` at `at` to contact r, modified at `now`. */
+void hs_contact_converted(struct sim_side *s, struct hs_record *r, json_t *norm,
+			  const char *form_name, int64_t at, int64_t now);
+json_t *hs_forms_save(struct sim_side *s);
+int hs_forms_load(struct sim_side *s, json_t *forms);
+/* Admin dump of "forms" / "form_submissions"; false for other objects. */
+bool hs_forms_dump(struct sim_side *s, const char *object, struct sim_resp *resp);
+void hs_forms_free(struct sim_side *s);
+
+/* ---- hs_forms.c ------------------------------------------------------------ */
+/* Is this a forms path (marketing/v3/forms, form-integrations, submissions)? */
+bool hs_forms_path(const char *path);
+void hs_forms_api(struct sim_side *s, const struct sim_req *req, struct sim_resp *resp);
+
+/* ---- hs_forms_submit.c ------------------------------------------------------ */
+/* POST /submissions/v3/integration[/secure]/submit/{portalId}/{formGuid};
+ * rest = "{portalId}/{formGuid}". Only the secure one checks the token. */
+void hs_forms_submit(struct sim_side *s, const struct sim_req *req, const char *rest, bool secure,
+		     struct sim_resp *resp);
 
 /* ---- errors (hs_main.c) ------------------------------------------------------ */
 json_t *hs_err_body(const char *category, const char *fmt, ...)

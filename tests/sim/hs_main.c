@@ -1,9 +1,9 @@
 /*
  * HubSpot side of crmsync-sim: the side's entry points (sim_hubspot_ops),
- * request routing for CRM v3/v4 and OAuth paths, HubSpot's error shapes, the
- * demo credentials and the side's own admin endpoint (/__admin/config).
- * The endpoints themselves live in hs_objects.c, hs_search.c, hs_assoc.c,
- * hs_meta.c and hs_auth.c.
+ * request routing for CRM v3/v4, forms and OAuth paths, HubSpot's error
+ * shapes, the demo credentials and the side's own admin endpoint
+ * (/__admin/config). The endpoints themselves live in hs_objects.c,
+ * hs_search.c, hs_assoc.c, hs_meta.c, hs_forms*.c and hs_auth.c.
  */
 #include "config.h"
 
@@ -196,6 +196,10 @@ static void hs_handle(struct sim_side *s, const struct sim_req *req, struct sim_
 			"companyCurrency", "EUR", "additionalCurrencies", "utcOffset", "+01:00",
 			"utcOffsetMilliseconds", 3600000, "uiDomain", "app.hubspot.com",
 			"dataHostingLocation", "na1"));
+		return;
+	}
+	if (hs_forms_path(p)) {
+		hs_forms_api(s, req, resp);
 		return;
 	}
 	if (strncmp(p, "/crm/", 5)) {

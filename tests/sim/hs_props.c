@@ -98,6 +98,13 @@ static const struct propspec specs[] = {
 	 "ORGANIC_SEARCH=Organic Search|PAID_SEARCH=Paid Search|EMAIL_MARKETING=Email Marketing|"
 	 "SOCIAL_MEDIA=Organic Social|REFERRALS=Referrals|OTHER_CAMPAIGNS=Other Campaigns|"
 	 "DIRECT_TRAFFIC=Direct Traffic|OFFLINE=Offline Sources|PAID_SOCIAL=Paid Social", RO},
+	{C, "message", "Message", "string", "textarea", "contactinformation", NULL, 0},
+	/* conversion information: set by form submissions (hs_forms.c), read-only */
+	{C, "first_conversion_date", "First Conversion Date", "datetime", "date", "conversioninformation", NULL, RO},
+	{C, "first_conversion_event_name", "First Conversion", "string", "text", "conversioninformation", NULL, RO},
+	{C, "recent_conversion_date", "Recent Conversion Date", "datetime", "date", "conversioninformation", NULL, RO},
+	{C, "recent_conversion_event_name", "Recent Conversion", "string", "text", "conversioninformation", NULL, RO},
+	{C, "num_conversion_events", "Number of Form Submissions", "number", "number", "conversioninformation", NULL, RO},
 	{C, "salesforcecontactid", "Salesforce Contact ID", "string", "text", "salesforceinformation", NULL, 0},
 	{C, "salesforceleadid", "Salesforce Lead ID", "string", "text", "salesforceinformation", NULL, 0},
 	/* companies */

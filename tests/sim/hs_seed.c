@@ -1,7 +1,8 @@
 /*
  * HubSpot side of crmsync-sim: the initial portal built from the generator —
  * contacts for persons [0, records), their companies, and deals, tasks,
- * notes, meetings, calls and emails tied to them by associations. Seeded
+ * notes, meetings, calls and emails tied to them by associations, and three
+ * forms with submissions from about a fifth of the contacts. Seeded
  * data is "already there", so it bypasses validation (dirty values stay).
  * Deterministic for a seed.
  */
@@ -144,6 +145,113 @@ static void seed_engagements(struct sim_side *s, uint64_t *st, struct hs_record 
 	}
 }
 
+/* ---- forms and submissions ---------------------------------------------------- */
+
+static const struct {
+	const char *name, *page;
+	const char *fields[6];
+	int nfields;
+	int64_t created;
+} seed_forms[] = {
+	{"Contact us", "https://www.example.com/contact",
+	 {"email", "firstname", "lastname", "company", "message"}, 5,
+	 SEED_BASE_MS - 56 * DAY_MS + 36000000},
+	{"Request a demo", "https://www.example.com/demo",
+	 {"email", "firstname", "lastname", "company", "jobtitle", "phone"}, 6,
+	 SEED_BASE_MS - 42 * DAY_MS + 36000000},
+	{"Newsletter signup", "https://www.example.com/newsletter", {"email", "firstname"}, 2,
+	 SEED_BASE_MS - 28 * DAY_MS + 36000000},
+};
+#define NSEED_FORMS (sizeof(seed_forms) / sizeof(seed_forms[0]))
+
+static void seed_uuid(uint64_t *st, char *buf)
+{
+	uint64_t a = sim_rand_next(st), b = sim_rand_next(st);
+
+	snprintf(buf, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+		 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+		 (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+		 (unsigned long long)(b & 0xffffffffffffull));
+}
+
+/* Only a contact with a plausible email submits a form. */
+static bool can_submit(const struct hs_record *r)
+{
+	const char *e = r ? json_string_value(json_object_get(r->props, "email")) : NULL;
+	const char *at = e ? strchr(e, '@') : NULL;
+
+	return at && at > e && strchr(at, '.') && at[strlen(at) - 1] != '.';
+}
+
+/* One submission of form fi by contact r at `at`, values from its properties. */
+static void seed_submission(struct sim_side *s, uint64_t *st, struct hs_form *f, size_t fi,
+			    struct hs_record *r, int64_t at)
+{
+	static const char *const msgs[] = {
+		"Please call me back.", "Could you send us a quote?", "Question about pricing",
+		"Wir hätten gern ein Angebot.", "見積もりをお願いします。",
+	};
+	json_t *values = json_array(), *p = json_object();
+	char cid[37];
+
+	for (int k = 0; k < seed_forms[fi].nfields; k++) {
+		const char *name = seed_forms[fi].fields[k];
+		const char *v = json_string_value(json_object_get(r->props, name));
+
+		if (!strcmp(name, "message")) {
+			v = msgs[sim_rand_next(st) % 5];
+			put(p, name, v);
+		}
+		if (v && *v)
+			json_array_append_new(values, json_pack("{s:s,s:s}", "name", name, "value", v));
+	}
+	seed_uuid(st, cid);
+	if (!hs_form_record(f, cid, at, values, seed_forms[fi].page, false))
+		hs_contact_converted(s, r, p, seed_forms[fi].name, at, r->updated);
+	json_decref(p);
+}
+
+/* About 20 % of the contacts submit once (a quarter of them twice), at a
+ * time between their creation and last modification. */
+static void seed_forms_and_submissions(struct sim_side *s, struct hs_record **contacts, size_t n)
+{
+	uint64_t st = s->opts.seed ^ 0xF0A3F0A3F0A3ull;
+	struct hs_form *forms[NSEED_FORMS];
+	char id[37];
+
+	for (size_t fi = 0; fi < NSEED_FORMS; fi++) {
+		seed_uuid(&st, id);
+		forms[fi] = hs_form_add(s, id, seed_forms[fi].created,
+					hs_form_def(s, seed_forms[fi].name, seed_forms[fi].fields,
+						    seed_forms[fi].nfields));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct hs_record *r = contacts[i];
+		uint64_t roll = sim_rand_next(&st);
+		int64_t span, at[2];
+		int times = roll / 100 % 4 ? 1 : 2;
+
+		if (roll % 100 >= 20 || !can_submit(r))
+			continue;
+		span = r->updated - r->created + 1;
+		for (int k = 0; k < times; k++)
+			at[k] = r->created + (int64_t)(sim_rand_next(&st) % (uint64_t)span);
+		if (times == 2 && at[1] < at[0]) {
+			int64_t t = at[0];
+
+			at[0] = at[1];
+			at[1] = t;
+		}
+		for (int k = 0; k < times; k++) {
+			size_t fi = sim_rand_next(&st) % NSEED_FORMS;
+
+			if (forms[fi])
+				seed_submission(s, &st, forms[fi], fi, r, at[k]);
+		}
+	}
+	hs_forms_sort(s);
+}
+
 void hs_seed(struct sim_side *s)
 {
 	static const char *const stages[] = {
@@ -242,6 +350,7 @@ void hs_seed(struct sim_side *s)
 			hs_assoc_add(s, dl, d, ct, contacts[j], 3);
 	}
 	seed_engagements(s, &st, contacts, R);
+	seed_forms_and_submissions(s, contacts, R);
 out_free:
 	free(comps);
 	free(contacts);

@@ -2,7 +2,8 @@
  * HubSpot side of crmsync-sim: record storage. Per object type, an array of
  * records sorted by id (ids only grow, so lookups are binary searches) and a
  * hash index over unique property values; the wire shape of a record; state
- * save/load and the admin dump. No HTTP handling and no validation here.
+ * save/load and the admin dump (the forms' part is in hs_forms_store.c).
+ * No HTTP handling and no validation here.
  */
 #include "config.h"
 
@@ -380,8 +381,9 @@ json_t *hs_save(struct sim_side *s)
 				    (json_int_t)ot->next_id, "records", arr));
 		json_object_set(defs, ot->name, ot->propdefs);
 	}
-	return json_pack("{s:o,s:o,s:I,s:I}", "objects", objs, "propdefs", defs,
-			 "daily_used", (json_int_t)s->daily_used, "tokseq", (json_int_t)s->tokseq);
+	return json_pack("{s:o,s:o,s:I,s:I,s:o}", "objects", objs, "propdefs", defs,
+			 "daily_used", (json_int_t)s->daily_used, "tokseq", (json_int_t)s->tokseq,
+			 "forms", hs_forms_save(s));
 }
 
 static void type_clear(struct hs_objtype *ot)
@@ -458,8 +460,12 @@ int hs_load(struct sim_side *s, json_t *st)
 		size_t i;
 
 		if (json_is_object(d)) {
+			json_t *loaded = json_deep_copy(d);
+
+			/* built-in definitions newer than the state file stay */
+			json_object_update_missing(loaded, ot->propdefs);
 			json_decref(ot->propdefs);
-			ot->propdefs = json_deep_copy(d);
+			ot->propdefs = loaded;
 		}
 		type_clear(ot);
 		json_array_foreach(json_object_get(jo, "records"), i, jr)
@@ -471,7 +477,7 @@ int hs_load(struct sim_side *s, json_t *st)
 	}
 	s->daily_used = (long)json_integer_value(json_object_get(st, "daily_used"));
 	s->tokseq = (uint64_t)json_integer_value(json_object_get(st, "tokseq"));
-	return 0;
+	return hs_forms_load(s, json_object_get(st, "forms"));
 }
 
 void hs_admin_dump(struct sim_side *s, const char *object, struct sim_resp *resp)
@@ -480,6 +486,8 @@ void hs_admin_dump(struct sim_side *s, const char *object, struct sim_resp *resp
 	json_t *arr;
 
 	snprintf(resp->endpoint, sizeof(resp->endpoint), "admin dump");
+	if (hs_forms_dump(s, object, resp))
+		return;
 	if (!ot) {
 		sim_resp_json(resp, 404, json_pack("{s:s}", "error", "unknown object type"));
 		return;
@@ -502,4 +510,5 @@ void hs_store_free(struct sim_side *s)
 		free(s->types[t].recs);
 		json_decref(s->types[t].propdefs);
 	}
+	hs_forms_free(s);
 }
