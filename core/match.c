@@ -188,6 +188,55 @@ struct pull_ctx *pull_ctxs(struct sync_obj *o)
 	return pcs;
 }
 
+/* A Salesforce record found by the external id of a create whose result
+ * was lost: paired like a pulled one, without moving the pull's cursor. */
+static int on_sf_pending(json_t *j, void *user)
+{
+	struct pull_ctx *pc = user;
+	long long seen = pc->so->max_seen;
+	int err = on_sf_record(j, user);
+
+	pc->so->max_seen = seen;
+	return err;
+}
+
+/* Creates towards Salesforce whose result was lost (a crash, a cut
+ * response): the pair has crmsync's external id but no Salesforce id. The
+ * pull finds such a record when it was made inside its window; look the
+ * rest up by the external id, so the replay updates the record instead of
+ * upserting it as new (an upsert that finds the record sends create-only
+ * fields such as Task.TaskSubtype as an update, which Salesforce refuses). */
+static int fetch_pending_creates(struct sync_obj *o)
+{
+	struct pull_ctx *pcs;
+	struct sf_lookups l = { 0 };
+	char **ext = xcalloc(o->nunits + 1, sizeof(char *));
+	size_t n = 0;
+	int err;
+
+	for (size_t i = 0; i < o->nunits; i++) {
+		struct unit *u = o->units[i];
+
+		if (u->has_pair && u->hs && !u->sf && !u->pair.sf_id[0] && u->pair.ext_id[0] &&
+		    !u->pair.deleted_at)
+			ext[n++] = u->pair.ext_id;
+	}
+	if (!n) {
+		free(ext);
+		return 0;
+	}
+	pcs = pull_ctxs(o);
+	for (size_t k = 0; k < o->nsfo; k++)
+		lookups_add(&l, &o->sfo[k], ext_field(o->e), ext, n, &pcs[k]);
+	err = lookups_run(o, &l, on_sf_pending);
+	log_debug("%s: %zu creates whose result may have been lost looked up by external id",
+		  o->inst->tag, n);
+	lookups_release(&l);
+	free(ext);
+	free(pcs);
+	return err;
+}
+
 int fetch_partners(struct sync_obj *o)
 {
 	char **hs_ids = xcalloc(o->nunits + 1, sizeof(char *));
@@ -225,6 +274,8 @@ int fetch_partners(struct sync_obj *o)
 		free(ids);
 		free(pcs);
 	}
+	if (!err)
+		err = fetch_pending_creates(o);
 	return err;
 }
 

@@ -635,8 +635,7 @@ int resolve_synced(struct sync_obj *o)
 		size_t n = 0;
 
 		/* a feed record skipped for good (no contact) needs no copy */
-		if (o->feed && u->action == ACT_SKIP && !u->failed && !o->incomplete && u->hs &&
-		    u->hs->id)
+		if (o->feed && u->skip_reason && !u->failed && !o->incomplete && u->hs && u->hs->id)
 			err = store_feed_del(o->e->store, o->inst->name, u->hs->id);
 		if (err || !u->synced || u->failed || u->sf_failed || u->hs_failed ||
 		    !(u->pair.hs_id[0] || u->pair.sf_id[0]))

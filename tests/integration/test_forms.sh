@@ -9,7 +9,8 @@
 # - a submission by a new email: HubSpot creates the contact, which syncs in
 #   the same cycle, and the Task lands with its WhoId;
 # - more submissions than one page of the submissions API all arrive;
-# - nothing is written twice, also across a SIGKILL in the middle of a cycle;
+# - nothing is written twice, also when a write's response is lost or the
+#   daemon is killed (SIGKILL) in the middle of a cycle;
 # - a submission whose contact cannot sync waits as an association error,
 #   kept by crmsync (the feed cannot be read again by id), and syncs from
 #   that copy once its contact syncs; one whose contact is gone is skipped;
@@ -98,40 +99,59 @@ cycle "nothing new"
 [ "$(n_form_tasks)" -eq 2 ] || fail "$(n_form_tasks) Tasks after a cycle with nothing new"
 [ "$(last_of forms written)" -eq 0 ] || fail "forms wrote $(last_of forms written) records with nothing new"
 
-# --- more than a page, and a SIGKILL in the middle ----------------------------
+# --- more than a page; a lost write response; a SIGKILL in the middle ---------
 DEMO=$(form_id "Request a demo")
 [ -n "$DEMO" ] || fail "the simulator has no 'Request a demo' form"
-i=0
-while [ $i -lt 60 ]; do
-	submit "$DEMO" "$KNOWN_EMAIL" "demo request $i"
-	i=$((i + 1))
-done
+submit_n() { # N TAG
+	i=0
+	while [ $i -lt "$1" ]; do
+		submit "$DEMO" "$KNOWN_EMAIL" "$2 $i"
+		i=$((i + 1))
+	done
+}
+no_twice() {
+	dups=$(form_tasks | jq '[.[] | .CrmSync_Id__c] | group_by(.) | map(select(length > 1)) | length')
+	[ "$dups" -eq 0 ] || fail "$dups submissions written twice ($1)"
+	[ "$(pairs_of)" -eq "$(n_form_tasks)" ] || fail "$(pairs_of) submission pairs for $(n_form_tasks) Tasks ($1)"
+}
+submit_n 60 "demo request"
+before=$(n_form_tasks)
+# Salesforce applies the first Task write, and its response is cut short
+curl -sf -X POST -H 'Content-Type: application/json' \
+	-d '[{"kind":"truncate","next":1,"method":"PATCH"}]' "$SF/__admin/faults" > /dev/null ||
+	fail "cannot set the fault"
+cycle "a lost write response" || true
+curl -sf -X DELETE "$SF/__admin/faults" > /dev/null
+cycle "after the lost response"
+[ "$(n_form_tasks)" -eq $((before + 60)) ] || fail "$(($(n_form_tasks) - before)) Tasks for 60 submissions"
+no_twice "a lost response"
+echo "60 submissions (two pages of the submissions API), the write's response lost: 60 Tasks, none twice"
+
+submit_n 30 "after-hours request"
 before=$(n_form_tasks)
 "$B/crmsyncd" -c "$WORK/crmsync.conf" --once 2>> "$WORK/crmsyncd.log" &
 pid=$!
-# kill it once it has started writing the Tasks
 i=0
-while [ "$(n_form_tasks)" -le "$before" ] && [ $i -lt 300 ] && kill -0 $pid 2>/dev/null; do
-	sleep 0.02
+while [ "$(n_form_tasks)" -le "$before" ] && [ $i -lt 500 ] && kill -0 $pid 2>/dev/null; do
+	sleep 0.01
 	i=$((i + 1))
 done
 kill -9 $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
-echo "killed mid-cycle with $(($(n_form_tasks) - before)) of 60 Tasks written"
+echo "SIGKILL once the Tasks were written ($(($(n_form_tasks) - before)) of 30)"
 cycle "after the kill"
-cycle "settle"
-[ "$(n_form_tasks)" -eq $((before + 60)) ] || fail "$(($(n_form_tasks) - before)) Tasks for 60 submissions"
-dups=$(form_tasks | jq '[.[] | .CrmSync_Id__c] | group_by(.) | map(select(length > 1)) | length')
-[ "$dups" -eq 0 ] || fail "$dups submissions written twice"
-[ "$(pairs_of)" -eq $((before + 60)) ] || fail "$(pairs_of) submission pairs for $((before + 60)) Tasks"
-echo "60 submissions (two pages) across a SIGKILL: 60 Tasks, none twice"
+[ "$(n_form_tasks)" -eq $((before + 30)) ] || fail "$(($(n_form_tasks) - before)) Tasks for 30 submissions"
+no_twice "a SIGKILL"
+echo "30 submissions across a SIGKILL: 30 Tasks, none twice"
 
 # --- a contact that cannot sync holds its submission back ----------------------
 submit "$CONTACT_US" "atlantis@forms-test.example" "Waiting" \
-	'[{"objectTypeId":"0-1","name":"country","value":"United States"},{"objectTypeId":"0-1","name":"state","value":"Atlantis"}]'
+	'[{"objectTypeId":"0-1","name":"lastname","value":"Deep"},{"objectTypeId":"0-1","name":"country","value":"United States"},{"objectTypeId":"0-1","name":"state","value":"Atlantis"}]'
 BAD=$(hs_contact atlantis@forms-test.example .id)
 cycle "a submission waits for its contact"
 [ -z "$(pair_sf contact "$BAD")" ] || fail "the contact with an invalid state synced"
+[ "$(sqlite3 "$WORK/state.db" "SELECT type FROM sync_error WHERE object = 'contact' AND hs_id = '$BAD'")" = picklist ] ||
+	fail "the contact with an invalid state is not a picklist error"
 waiting=$(sqlite3 "$WORK/state.db" "SELECT count(*) FROM sync_error WHERE object = 'forms' AND type = 'association' AND code = 'PARTNER_NOT_SYNCED'")
 [ "$waiting" -eq 1 ] || fail "$waiting waiting submissions, not 1"
 [ "$(kept)" -eq 1 ] || fail "$(kept) submissions kept, not the waiting one"
