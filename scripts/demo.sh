@@ -58,6 +58,22 @@ grep -E "object [a-z]+: (ok|partial|failed|paused)" build/demo/sync1.log || tail
 echo "== crmsyncd --once (again: nothing left to write)"
 build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync2.log || true
 grep -E "object [a-z]+: (ok|partial|failed|paused)" build/demo/sync2.log || tail -5 build/demo/sync2.log
+echo "== a visitor fills in the 'Contact us' form (HubSpot's forms API), and one more sync"
+token=$(jq -r .hubspot.token build/demo/sim.ready)
+form=$(curl -sf -H "Authorization: Bearer $token" 'http://127.0.0.1:8402/marketing/v3/forms?limit=100' |
+	jq -r '.results[] | select(.name == "Contact us") | .id')
+curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+	-d '{"fields":[{"objectTypeId":"0-1","name":"email","value":"aiko.demo@example.com"},
+		{"objectTypeId":"0-1","name":"firstname","value":"Aiko"},
+		{"objectTypeId":"0-1","name":"lastname","value":"Demo"},
+		{"objectTypeId":"0-1","name":"message","value":"Can we see a demo next week?"}],
+	     "context":{"pageUri":"https://www.example.com/contact","pageName":"Contact"}}' \
+	"http://127.0.0.1:8402/submissions/v3/integration/secure/submit/4410001/$form" > /dev/null
+build/crmsyncd -c etc/demo/crmsync.conf --once 2> build/demo/sync3.log || true
+grep -E "object (contact|forms): (ok|partial|failed|paused)" build/demo/sync3.log || tail -5 build/demo/sync3.log
+curl -sf http://127.0.0.1:8401/__admin/dump/Task | jq -r '.[] | select(.Subject == "Form submission: Contact us")
+	| select((.Description // "") | contains("aiko.demo@example.com")) |
+	"Salesforce Task \(.Id): \(.Subject), WhoId \(.WhoId), \(.Status), \(.ActivityDate)"'
 echo "== crmsync status"
 build/crmsync -c etc/demo/crmsync.conf status
 echo "== crmsync errors (sync health: what blocks the sync, by type)"
