@@ -66,6 +66,7 @@ curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application
 	-d '{"fields":[{"objectTypeId":"0-1","name":"email","value":"aiko.demo@example.com"},
 		{"objectTypeId":"0-1","name":"firstname","value":"Aiko"},
 		{"objectTypeId":"0-1","name":"lastname","value":"Demo"},
+		{"objectTypeId":"0-1","name":"company","value":"Demo Foods"},
 		{"objectTypeId":"0-1","name":"message","value":"Can we see a demo next week?"}],
 	     "context":{"pageUri":"https://www.example.com/contact","pageName":"Contact"}}' \
 	"http://127.0.0.1:8402/submissions/v3/integration/secure/submit/4410001/$form" > /dev/null

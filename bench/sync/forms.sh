@@ -12,7 +12,7 @@ set -eu
 size=${1:?usage: forms.sh SIZE [SEED]}
 seed=${2:-7}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-B=${BUILD:-$top/build}
+B=$(cd "${BUILD:-$top/build}" && pwd)
 W=$(mktemp -d /tmp/crmsync-bench-XXXXXX)
 trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null; rm -rf "$W"' EXIT
 
@@ -57,6 +57,7 @@ nforms=$(curl -sf -H "Authorization: Bearer $TOKEN" "$HS/marketing/v3/forms?limi
 phase() { # name
 	/usr/bin/time -f "%e %M" -o "$W/time" "$B/crmsyncd" -c "$W/c.conf" --once 2> "$W/log" || true
 	read -r _ kb < "$W/time"
+	[ -s "$W/state.db" ] || { tail -5 "$W/log" >&2; exit 1; }
 	row=$(sqlite3 -separator ' ' "$W/state.db" \
 		"SELECT finished_at - started_at, n_read, n_written, message FROM cycle WHERE object = 'forms'")
 	ms=${row%% *}; row=${row#* }
@@ -64,13 +65,15 @@ phase() { # name
 	wr=${row%% *}; msg=${row#* }
 	sfc=$(echo "$msg" | sed -n 's/.*calls: salesforce \([0-9]*\), hubspot \([0-9]*\).*/\1/p')
 	hsc=$(echo "$msg" | sed -n 's/.*calls: salesforce \([0-9]*\), hubspot \([0-9]*\).*/\2/p')
-	# the minimum: HubSpot lists the forms, reads each form's submissions
-	# (50 a page) and finds their contacts (100 emails a call); Salesforce
-	# writes the Tasks (200 a call)
+	# the minimum for the Tasks written: HubSpot lists the forms, reads
+	# each form's submissions (50 a page, one page a form at least) and
+	# finds their contacts (100 emails a call); Salesforce writes the Tasks
+	# (200 a call). Submissions read again from crmsync's own copies (those
+	# waiting for their contact) cost no call.
 	awk -v name="$1" -v ms="$ms" -v kb="$kb" -v rd="$rd" -v wr="$wr" -v sfc="$sfc" -v hsc="$hsc" \
 	    -v nf="$nforms" 'BEGIN {
-		hsmin = 1 + nf + (rd > 0 ? int((rd + 49) / 50) - 1 : 0) + int((rd + 99) / 100);
-		if (hsmin < 1 + nf) hsmin = 1 + nf;
+		pages = int((wr + 49) / 50); if (pages < nf) pages = nf;
+		hsmin = 1 + pages + int((wr + 99) / 100);
 		sfmin = int((wr + 199) / 200);
 		secs = ms / 1000;
 		printf "| %s | %d | %d | %.2f s | %.0f | %d (min %d) | %d (min %d) | %.4f | %.0f MB |\n",

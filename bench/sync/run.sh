@@ -9,7 +9,7 @@ set -eu
 size=${1:?usage: run.sh SIZE [SEED]}
 seed=${2:-7}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-B=${BUILD:-$top/build}
+B=$(cd "${BUILD:-$top/build}" && pwd)
 W=$(mktemp -d /tmp/crmsync-bench-XXXXXX)
 trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null; rm -rf "$W"' EXIT
 
