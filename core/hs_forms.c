@@ -97,7 +97,10 @@ static int get_pages(struct hs_client *hs, const char *path,
 		}
 		err = cb(resp, user);
 		next = cred_str(json_object_get(json_object_get(resp, "paging"), "next"), "after");
-		if (err || !next || (after && strcmp(after, next) == 0)) {
+		/* an empty page, or the same cursor again, ends it as well: a
+		 * broken server must not keep us paging forever */
+		if (err || !next || (after && strcmp(after, next) == 0) ||
+		    !json_array_size(json_object_get(resp, "results"))) {
 			json_decref(resp);
 			break;
 		}
