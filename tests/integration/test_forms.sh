@@ -14,6 +14,8 @@
 # - a submission whose contact cannot sync waits as an association error,
 #   kept by crmsync (the feed cannot be read again by id), and syncs from
 #   that copy once its contact syncs; one whose contact is gone is skipped;
+# - a malformed answer from the submissions API fails the cycle with a
+#   clear message and loses nothing;
 # - `enabled = no` makes no forms API call and writes no Task; turning the
 #   section on again catches up.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -195,6 +197,21 @@ write_config "$FORMS_ON"
 cycle "forms on again"
 [ "$(n_form_tasks)" -eq $((n + 1)) ] || fail "the submission made while off did not sync once on again"
 echo "off: no forms call, no Task; on again: the submission made meanwhile syncs"
+
+# --- a malformed answer from the submissions API: said, nothing lost -----------
+submit "$CONTACT_US" "$KNOWN_EMAIL" "through a bad answer"
+n=$(n_form_tasks)
+curl -sf -X POST -H 'Content-Type: application/json' \
+	-d '[{"kind":"malformed","next":10,"path":"/form-integrations/"}]' "$HS/__admin/faults" > /dev/null ||
+	fail "cannot set the fault"
+sync_once || true
+[ "$(last_of forms status)" = failed ] || fail "forms: $(last_of forms status) with malformed answers"
+grep -q "forms: cannot read HubSpot changes: MALFORMED_RESPONSE" "$WORK/crmsyncd.log" ||
+	fail "the log does not say the answer was malformed"
+curl -sf -X DELETE "$HS/__admin/faults" > /dev/null
+cycle "after the malformed answers"
+[ "$(n_form_tasks)" -eq $((n + 1)) ] || fail "the submission read through a malformed answer was lost"
+echo "malformed answers: the cycle fails and says why; the next one syncs the submission"
 
 "$B/crmsync" -c "$WORK/crmsync.conf" explain forms | grep -q "form submissions become completed Salesforce Tasks" ||
 	fail "crmsync explain forms does not describe the form submissions"
