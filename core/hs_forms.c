@@ -2,9 +2,11 @@
  * hs_forms.c - HubSpot form submissions read as records of a feed, the
  * virtual object "form_submissions": they are not CRM objects, so they have
  * no search, no batch read and no associations API. The forms API lists the
- * forms (GET /marketing/v3/forms) and each form's submissions, newest first
- * (GET /form-integrations/v1/submissions/forms/{guid}); a submission is
- * keyed by its conversionId and never changes. Its contact is the HubSpot
+ * forms (GET /marketing/v3/forms: the live ones, then those archived since
+ * the cursor, whose last submissions may not have been read) and each
+ * form's submissions, newest first (GET
+ * /form-integrations/v1/submissions/forms/{guid}); a submission is keyed by
+ * its conversionId and never changes. Its contact is the HubSpot
  * contact with the submitted email (HubSpot files a submission under that
  * contact), found with one batch read per page.
  *
@@ -114,14 +116,30 @@ static int get_pages(struct hs_client *hs, const char *path,
 
 /* ---- the forms ----------------------------------------------------------- */
 
+struct form_list {
+	json_t *forms;
+	long long archived_since;   /* -1: live forms; else archived at or after */
+};
+
+/* A form archived since the cursor may still hold submissions made before
+ * it was archived that were not read yet; older archived forms cannot. */
 static int on_forms_page(json_t *page, void *user)
 {
-	json_t *forms = user, *f;
+	struct form_list *fl = user;
+	json_t *f;
 	size_t i;
 
-	json_array_foreach(json_object_get(page, "results"), i, f)
-		if (cred_str(f, "id") && !json_is_true(json_object_get(f, "archived")))
-			json_array_append(forms, f);
+	json_array_foreach(json_object_get(page, "results"), i, f) {
+		int archived = json_is_true(json_object_get(f, "archived"));
+		const char *at = cred_str(f, "archivedAt") ? cred_str(f, "archivedAt")
+							   : cred_str(f, "updatedAt");
+
+		if (!cred_str(f, "id") || archived != (fl->archived_since >= 0))
+			continue;
+		if (archived && hs_parse_time(at) >= 0 && hs_parse_time(at) < fl->archived_since)
+			continue;
+		json_array_append(fl->forms, f);
+	}
 	return 0;
 }
 
@@ -296,7 +314,10 @@ int hs_feed_read(struct hs_client *hs, const char *object, long long since_ms,
 	if (max_ms)
 		*max_ms = since_ms;
 	snprintf(path, sizeof(path), "/marketing/v3/forms?limit=%d", FORMS_PAGE);
-	err = get_pages(hs, path, on_forms_page, forms, herr);
+	err = get_pages(hs, path, on_forms_page, &(struct form_list){ forms, -1 }, herr);
+	snprintf(path, sizeof(path), "/marketing/v3/forms?limit=%d&archived=true", FORMS_PAGE);
+	if (!err)
+		err = get_pages(hs, path, on_forms_page, &(struct form_list){ forms, since_ms }, herr);
 	json_array_foreach(forms, i, f) {
 		struct sub_read sr = { hs, f, since_ms, since_ms, cb, user, herr, 0 };
 		char *enc, *spath;

@@ -227,8 +227,26 @@ static void set_option(void *ctx, const struct crmsync_option *o, const char *te
 	}
 }
 
+/* Load NAME.so; kv: {key, value, ..., NULL} override defaults. */
+static void load_kv(struct loaded *l, const char *name, const char *const *kv);
+
 /* Load NAME.so; `key=value` overrides one default (or NULL). */
 static void load(struct loaded *l, const char *name, const char *key, const char *value)
+{
+	const char *const kv[] = { key, value, NULL };
+
+	load_kv(l, name, key ? kv : kv + 2);
+}
+
+static const char *kv_value(const char *const *kv, const char *key, const char *def)
+{
+	for (; kv && kv[0]; kv += 2)
+		if (strcmp(kv[0], key) == 0)
+			return kv[1];
+	return def;
+}
+
+static void load_kv(struct loaded *l, const char *name, const char *const *kv)
 {
 	char path[1024];
 
@@ -247,7 +265,7 @@ static void load(struct loaded *l, const char *name, const char *key, const char
 	assert_int_equal(l->ops->size, sizeof(struct crmsync_object_ops));
 	l->ctx = calloc(1, l->ops->ctx_size + 1);
 	for (const struct crmsync_option *o = l->ops->options; o && o->key; o++)
-		set_option(l->ctx, o, key && strcmp(o->key, key) == 0 ? value : o->def);
+		set_option(l->ctx, o, kv_value(kv, o->key, o->def));
 	l->inst.name = name;
 	if (l->ops->init)
 		assert_int_equal(l->ops->init(&l->inst, l->ctx), 0);
@@ -417,6 +435,15 @@ static void test_activity_forms(void **state)
 	assert_int_equal((strlen(m_get(out, "Subject")) - strlen("Form submission: ")) % 3, 0);
 	/* nothing comes back from Salesforce */
 	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, out, NULL, &why), 0);
+	unload(&l);
+	/* forms = a list: by id or by name (any case), else skipped */
+	load_kv(&l, "activity",
+		(const char *const[]){ "engagement", "forms", "forms", "contact US", NULL });
+	m_set(hs, "hs_form_title", "Contact us");
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
+	m_set(hs, "hs_form_title", "Newsletter signup");
+	assert_int_equal(accept(&l, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
+	assert_non_null(strstr(why, "`forms` list"));
 	unload(&l);
 	rec_free(hs);
 	rec_free(out);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <crmsync/plugin.h>
 
@@ -30,6 +31,7 @@ struct activity_ctx {
 	int engagement;
 	int history;
 	int tasks_to_hubspot;
+	char **forms;             /* engagement = forms: names or ids; NULL/empty: all */
 };
 
 static const char *const engagement_choices[] = {
@@ -70,6 +72,9 @@ static const struct crmsync_option activity_options[] = {
 	OPT("tasks_to_hubspot", CRMSYNC_OPT_BOOL, "no", tasks_to_hubspot,
 	    "engagement = tasks: Salesforce Tasks created in Salesforce also become HubSpot tasks",
 	    NULL),
+	OPT("forms", CRMSYNC_OPT_LIST, NULL, forms,
+	    "engagement = forms: only the submissions of these forms (names or form ids, "
+	    "comma-separated; a form added later syncs from then on); unset: every form", NULL),
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 };
 
@@ -85,6 +90,11 @@ static int activity_init(struct crmsync_instance *inst, void *vctx)
 
 	if (ctx->tasks_to_hubspot && ctx->engagement != ENG_TASKS) {
 		host->log(inst, CRMSYNC_LOG_ERR, "tasks_to_hubspot applies to engagement = tasks only: "
+			  "remove it from this section");
+		return -EINVAL;
+	}
+	if (ctx->forms && ctx->forms[0] && ctx->engagement != ENG_FORMS) {
+		host->log(inst, CRMSYNC_LOG_ERR, "forms applies to engagement = forms only: "
 			  "remove it from this section");
 		return -EINVAL;
 	}
@@ -111,6 +121,20 @@ static int64_t activity_start_ms(struct crmsync_instance *inst, void *vctx)
 	return ctx->history ? 0 : host->now_ms();
 }
 
+/* Is the submission's form one of `forms` (by id, or by name ignoring
+ * case)? No list: every form. */
+static int form_wanted(const struct activity_ctx *ctx, const struct crmsync_record *rec)
+{
+	const char *id = host->rec_get(rec, "hs_form_id"), *name = host->rec_get(rec, "hs_form_title");
+
+	if (!ctx->forms || !ctx->forms[0])
+		return 1;
+	for (char **f = ctx->forms; *f; f++)
+		if ((id && strcmp(*f, id) == 0) || (name && strcasecmp(*f, name) == 0))
+			return 1;
+	return 0;
+}
+
 static int activity_accept(struct crmsync_instance *inst, void *vctx,
 			   const struct crmsync_change *chg, const char **reason)
 {
@@ -123,6 +147,10 @@ static int activity_accept(struct crmsync_instance *inst, void *vctx,
 		return -EINVAL;
 	if (chg->kind == CRMSYNC_CHANGE_DELETE) {
 		why = "deleting an activity never deletes its partner";
+		ok = 0;
+	} else if (ctx->engagement == ENG_FORMS && chg->direction == CRMSYNC_TO_SALESFORCE &&
+		   !form_wanted(ctx, chg->source)) {
+		why = "the submission's form is not in this section's `forms` list";
 		ok = 0;
 	} else if (ctx->engagement == ENG_FORMS && chg->direction == CRMSYNC_TO_SALESFORCE &&
 		   !host->rec_get(chg->source, "feed.associations.contacts")) {
@@ -227,13 +255,14 @@ static int activity_explain(struct crmsync_instance *inst, void *vctx, char *buf
 				"\"Form submission: <form>\", the submitted values and page as the "
 				"description), once each: a submission is keyed by its conversion id and "
 				"never changes.\n"
-				"They are read through the forms API: one call lists the forms, one per "
-				"form reads its new submissions, and one per page finds the contacts by "
-				"the submitted email.\n"
+				"They are read through the forms API: two calls list the forms (live, and "
+				"archived since the last cycle), one per form reads its new submissions, "
+				"and one per page finds the contacts by the submitted email.\n"
 				"WhoId is the synced Lead or Contact of the HubSpot contact with the "
 				"submitted email; a submission whose contact has not synced yet waits for "
-				"it, one without a contact is skipped.\n%s\nNothing flows from Salesforce "
+				"it, one without a contact is skipped.\n%s%s\nNothing flows from Salesforce "
 				"to HubSpot; deletes are never synced.",
+				ctx->forms && ctx->forms[0] ? "Only the forms listed in `forms` sync.\n" : "",
 				ctx->history ? "Submissions made before the section was turned on are "
 					       "synced too (history = yes)."
 					     : "Only submissions made after the section was first turned "
