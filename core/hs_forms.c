@@ -157,11 +157,16 @@ static const char *label_of(json_t *form, const char *name)
 	return name;
 }
 
-/* ---- one form's submissions ----------------------------------------------- */
+/* ---- submissions ----------------------------------------------------------- */
 
+#define CONTACTS_BATCH 100    /* emails per batch read of contacts */
+
+/* Submissions wait in `pending` ([form, submission] pairs) until a batch of
+ * emails is full, so one contact lookup serves several pages or forms. */
 struct sub_read {
 	struct hs_client *hs;
-	json_t *form;
+	json_t *form;              /* the form being read */
+	json_t *pending;
 	long long since, newest;
 	int (*cb)(json_t *record, void *user);
 	void *user;
@@ -180,18 +185,35 @@ static const char *submitted_email(json_t *sub)
 	return NULL;
 }
 
-/* email (lower case) -> contact id, for the page's submissions */
-static int contacts_by_email(struct sub_read *sr, json_t *subs, json_t *ids)
+static char *lower(const char *s)
 {
-	json_t *inputs = json_array(), *props = json_pack("[s]", "email"), *resp = NULL, *r, *s;
+	char *low = xstrdup(s);
+
+	for (char *p = low; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	return low;
+}
+
+/* email (lower case) -> contact id, for the pending submissions */
+static int contacts_by_email(struct sub_read *sr, json_t *ids)
+{
+	json_t *inputs = json_array(), *seen = json_object(), *props = json_pack("[s]", "email");
+	json_t *resp = NULL, *r, *p;
 	size_t i;
 	int err = 0;
 
-	json_array_foreach(subs, i, s) {
-		const char *email = submitted_email(s);
+	json_array_foreach(sr->pending, i, p) {
+		const char *email = submitted_email(json_array_get(p, 1));
+		char *low;
 
-		if (email && *email)
+		if (!email || !*email)
+			continue;
+		low = lower(email);
+		if (!json_object_get(seen, low)) {
+			json_object_set_new(seen, low, json_true());
 			json_array_append_new(inputs, json_pack("{s:s}", "id", email));
+		}
+		free(low);
 	}
 	if (json_array_size(inputs))
 		err = hs_batch_read(sr->hs, "contacts", props, inputs, "email", &resp, sr->herr);
@@ -200,21 +222,20 @@ static int contacts_by_email(struct sub_read *sr, json_t *subs, json_t *ids)
 		const char *email = cred_str(json_object_get(r, "properties"), "email");
 
 		if (id && email) {
-			char *low = xstrdup(email);
+			char *low = lower(email);
 
-			for (char *p = low; *p; p++)
-				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 			json_object_set_new(ids, low, json_string(id));
 			free(low);
 		}
 	}
 	json_decref(resp);
 	json_decref(inputs);
+	json_decref(seen);
 	json_decref(props);
 	return err;
 }
 
-static json_t *submission_record(struct sub_read *sr, json_t *sub, long long at, json_t *ids)
+static json_t *submission_record(json_t *form, json_t *sub, long long at, json_t *ids)
 {
 	struct strbuf text = { 0 };
 	const char *email = submitted_email(sub), *contact = NULL;
@@ -223,9 +244,9 @@ static json_t *submission_record(struct sub_read *sr, json_t *sub, long long at,
 	size_t i;
 
 	iso_ms(at, when, sizeof(when));
-	json_object_set_new(props, "hs_form_id", json_string(cred_str(sr->form, "id")));
-	if (cred_str(sr->form, "name"))
-		json_object_set_new(props, "hs_form_title", json_string(cred_str(sr->form, "name")));
+	json_object_set_new(props, "hs_form_id", json_string(cred_str(form, "id")));
+	if (cred_str(form, "name"))
+		json_object_set_new(props, "hs_form_title", json_string(cred_str(form, "name")));
 	if (cred_str(sub, "pageUrl"))
 		json_object_set_new(props, "hs_page_url", json_string(cred_str(sub, "pageUrl")));
 	json_object_set_new(props, "hs_timestamp", json_string(when));
@@ -235,8 +256,7 @@ static json_t *submission_record(struct sub_read *sr, json_t *sub, long long at,
 		const char *name = cred_str(v, "name"), *value = cred_str(v, "value");
 
 		if (name && value)
-			strbuf_addf(&text, "%s%s: %s", text.len ? "\n" : "", label_of(sr->form, name),
-				    value);
+			strbuf_addf(&text, "%s%s: %s", text.len ? "\n" : "", label_of(form, name), value);
 	}
 	if (cred_str(sub, "pageUrl"))
 		strbuf_addf(&text, "%sPage: %s", text.len ? "\n" : "", cred_str(sub, "pageUrl"));
@@ -244,10 +264,8 @@ static json_t *submission_record(struct sub_read *sr, json_t *sub, long long at,
 		json_object_set_new(props, "hs_submission_values", json_string(text.buf));
 	strbuf_release(&text);
 	if (email) {
-		char *low = xstrdup(email);
+		char *low = lower(email);
 
-		for (char *p = low; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		json_object_set_new(props, "email", json_string(email));
 		contact = cred_str(ids, low);
 		free(low);
@@ -257,12 +275,42 @@ static json_t *submission_record(struct sub_read *sr, json_t *sub, long long at,
 	return json_pack("{s:s, s:o}", "id", cred_str(sub, "conversionId"), "properties", props);
 }
 
+/* Find the pending submissions' contacts and hand them on as records. */
+static int flush(struct sub_read *sr)
+{
+	json_t *ids = json_object(), *p;
+	size_t i;
+	int err;
+
+	if (!json_array_size(sr->pending)) {
+		json_decref(ids);
+		return 0;
+	}
+	err = contacts_by_email(sr, ids);
+	json_array_foreach(sr->pending, i, p) {
+		json_t *sub = json_array_get(p, 1), *rec;
+		long long at = json_integer_value(json_object_get(sub, "submittedAt"));
+
+		if (err)
+			break;
+		rec = submission_record(json_array_get(p, 0), sub, at, ids);
+		if (at > sr->newest)
+			sr->newest = at;
+		sr->read++;
+		err = sr->cb(rec, sr->user);
+		json_decref(rec);
+	}
+	json_array_clear(sr->pending);
+	json_decref(ids);
+	return err;
+}
+
 static int on_submissions_page(json_t *page, void *user)
 {
 	struct sub_read *sr = user;
-	json_t *keep = json_array(), *ids = json_object(), *s;
-	int older = 0, err;
+	json_t *s;
 	size_t i;
+	int err = 0;
 
 	json_array_foreach(json_object_get(page, "results"), i, s) {
 		json_t *at = json_object_get(s, "submittedAt");
@@ -273,29 +321,13 @@ static int on_submissions_page(json_t *page, void *user)
 			continue;
 		}
 		/* newest first: the rest of this form's submissions are older */
-		if (json_integer_value(at) < sr->since) {
-			older = 1;
-			break;
-		}
-		json_array_append(keep, s);
+		if (json_integer_value(at) < sr->since)
+			return 1;
+		json_array_append_new(sr->pending, json_pack("[O, O]", sr->form, s));
+		if (json_array_size(sr->pending) >= CONTACTS_BATCH && (err = flush(sr)))
+			return err;
 	}
-	err = contacts_by_email(sr, keep, ids);
-	json_array_foreach(keep, i, s) {
-		long long at = json_integer_value(json_object_get(s, "submittedAt"));
-		json_t *rec;
-
-		if (err)
-			break;
-		rec = submission_record(sr, s, at, ids);
-		if (at > sr->newest)
-			sr->newest = at;
-		sr->read++;
-		err = sr->cb(rec, sr->user);
-		json_decref(rec);
-	}
-	json_decref(keep);
-	json_decref(ids);
-	return err ? err : older;
+	return 0;
 }
 
 /* ---- the feed -------------------------------------------------------------- */
@@ -304,6 +336,7 @@ int hs_feed_read(struct hs_client *hs, const char *object, long long since_ms,
 		 int (*cb)(json_t *record, void *user), void *user, long long *max_ms,
 		 struct hs_error *herr)
 {
+	struct sub_read sr = { hs, NULL, NULL, since_ms, since_ms, cb, user, herr, 0 };
 	json_t *forms = json_array(), *f;
 	char path[64];
 	size_t i;
@@ -318,12 +351,14 @@ int hs_feed_read(struct hs_client *hs, const char *object, long long since_ms,
 	snprintf(path, sizeof(path), "/marketing/v3/forms?limit=%d&archived=true", FORMS_PAGE);
 	if (!err)
 		err = get_pages(hs, path, on_forms_page, &(struct form_list){ forms, since_ms }, herr);
+	sr.pending = json_array();
 	json_array_foreach(forms, i, f) {
-		struct sub_read sr = { hs, f, since_ms, since_ms, cb, user, herr, 0 };
 		char *enc, *spath;
+		long before = sr.read + (long)json_array_size(sr.pending);
 
 		if (err)
 			break;
+		sr.form = f;
 		enc = http_urlencode(cred_str(f, "id"));
 		spath = xasprintf("/form-integrations/v1/submissions/forms/%s?limit=%d", enc,
 				  SUBMISSIONS_PAGE);
@@ -336,13 +371,16 @@ int hs_feed_read(struct hs_client *hs, const char *object, long long since_ms,
 				 cred_str(f, "id"));
 			err = 0;
 		}
-		if (!err && sr.read)
+		if (!err && sr.read + (long)json_array_size(sr.pending) > before)
 			log_debug("hubspot: form %s ('%s'): %ld submissions since %lld",
-				  cred_str(f, "id"), cred_str(f, "name") ? cred_str(f, "name") : "", sr.read,
-				  since_ms);
-		if (max_ms && sr.newest > *max_ms)
-			*max_ms = sr.newest;
+				  cred_str(f, "id"), cred_str(f, "name") ? cred_str(f, "name") : "",
+				  sr.read + (long)json_array_size(sr.pending) - before, since_ms);
 	}
+	if (!err)
+		err = flush(&sr);
+	if (max_ms && sr.newest > *max_ms)
+		*max_ms = sr.newest;
+	json_decref(sr.pending);
 	json_decref(forms);
 	return err;
 }

@@ -8,39 +8,10 @@
 set -eu
 size=${1:?usage: run.sh SIZE [SEED]}
 seed=${2:-7}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "${BUILD:-$top/build}" && pwd)
-W=$(mktemp -d /tmp/crmsync-bench-XXXXXX)
-trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null; rm -rf "$W"' EXIT
-
-"$B/crmsync-sim" --salesforce-port 0 --hubspot-port 0 --seed "$seed" --records "$size" \
-	--dirty 0 --overlap 0.3 --hs-search-rate 0 --hs-burst-limit 0 --hs-daily-limit 0 \
-	--sf-daily-limit 100000000 --schema "$top/etc/demo/sim-schema.json" > "$W/ready" 2> "$W/sim.log" &
-sim=$!
-while [ ! -s "$W/ready" ]; do sleep 0.1; done
-SF=$(jq -r .salesforce.base_url "$W/ready")
-HS=$(jq -r .hubspot.base_url "$W/ready")
-(umask 077
- jq '{client_id: .salesforce.client_id, client_secret: .salesforce.client_secret,
-      refresh_token: .salesforce.refresh_token}' "$W/ready" > "$W/sf.json"
- jq '{access_token: .hubspot.token}' "$W/ready" > "$W/hs.json")
-cat > "$W/c.conf" <<EOC
-[core]
-state = state.db
-plugin_dir = $B/plugins/build
-mappings_dir = $top/etc/mappings
-log_level = notice
-change_overlap = 1s
-[salesforce]
-login_url = $SF
-credentials = sf.json
-api_allocation = 100000000
-[hubspot]
-base_url = $HS
-credentials = hs.json
-[object contact]
-[resolver other]
-EOC
+. "$(dirname "$0")/lib.sh"
+bench_start "$size" "$seed"
+bench_config "[object contact]
+[resolver other]"
 
 phase() { # name
 	curl -sf -X DELETE "$SF/__admin/calls" > /dev/null
