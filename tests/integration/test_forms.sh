@@ -18,6 +18,8 @@
 #   `forms = NAME` syncs only that form's submissions;
 # - a malformed answer from the submissions API fails the cycle with a
 #   clear message and loses nothing;
+# - a Task Salesforce refuses is a sync error; a resync after the fix syncs
+#   the submission from crmsync's copy;
 # - `enabled = no` makes no forms API call and writes no Task; turning the
 #   section on again catches up.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -241,6 +243,34 @@ cycle "after the malformed answers"
 [ "$(form_tasks | jq '[.[] | select((.Description // "") | contains("through a bad answer"))] | length')" -eq 1 ] ||
 	fail "the submission read through a malformed answer was lost (or written twice)"
 echo "malformed answers: the cycle fails and says why; the next one syncs the submission"
+
+# --- Salesforce refuses a Task: an error, the copy kept; a resync after the fix -
+curl -sf -X PATCH -H 'Content-Type: application/json' -d '{"record_faults": [{"name": "t1",
+	"object": "Task", "field": "Subject", "op": "in", "values": ["Form submission: Request a demo"],
+	"errorCode": "UNKNOWN_EXCEPTION", "message": "an Apex trigger failed"}]}' "$SF/__admin/config" > /dev/null ||
+	fail "cannot set the record fault"
+# a short overlap, and a later submission, move the cursor past the refused
+# one: the feed no longer returns it, only crmsync's copy can bring it back
+sed -i 's/^log_level = info$/log_level = info\nchange_overlap = 1s/' "$WORK/crmsync.conf"
+submit "$DEMO" "$KNOWN_EMAIL" "refused once"
+cycle "Salesforce refuses the Task"
+err_id=$(sqlite3 "$WORK/state.db" "SELECT id FROM sync_error WHERE object = 'forms' AND code = 'UNKNOWN_EXCEPTION'")
+[ -n "$err_id" ] || fail "the refused Task is not a sync error"
+[ "$(kept)" -eq 1 ] || fail "$(kept) submissions kept, not the refused one"
+sleep 3
+submit "$CONTACT_US" "$KNOWN_EMAIL" "later"
+cycle "a later submission"
+cycle "past the refused one"
+curl -sf -X PATCH -H 'Content-Type: application/json' -d '{"record_faults": []}' "$SF/__admin/config" > /dev/null
+cycle "the fault gone, no resync yet"
+[ "$(form_tasks | jq '[.[] | select((.Description // "") | contains("refused once"))] | length')" -eq 0 ] ||
+	fail "the refused submission was read from the feed again (the test cannot show the copy at work)"
+"$B/crmsync" -c "$WORK/crmsync.conf" resync "$err_id" > /dev/null || fail "resync $err_id failed"
+cycle "the resync"
+[ "$(form_tasks | jq '[.[] | select((.Description // "") | contains("refused once"))] | length')" -eq 1 ] ||
+	fail "the resynced submission did not sync from the kept copy"
+[ "$(kept)" -eq 0 ] || fail "the resynced submission is still kept"
+echo "refused: the error keeps the submission; a resync after the fix syncs it from the copy"
 
 "$B/crmsync" -c "$WORK/crmsync.conf" explain forms | grep -q "form submissions become completed Salesforce Tasks" ||
 	fail "crmsync explain forms does not describe the form submissions"
