@@ -48,6 +48,7 @@ struct core_settings {
 	char *mappings_dir;
 	int64_t interval_ms;
 	int64_t overlap_ms;
+	int64_t metadata_ms;      /* how long describes and property lists are reused */
 	int log_level;         /* index into log level choices: 0 error .. 4 debug */
 };
 

@@ -34,6 +34,10 @@ static const struct crmsync_option core_options[] = {
 	{ "change_overlap", CRMSYNC_OPT_DURATION, 0, "5m", offsetof(struct core_settings, overlap_ms),
 	  "how far behind its cursor each cycle re-reads changes (late commits, eventually "
 	  "consistent search); re-read records cost reads, never writes", NULL, 0, 86400 * 1000LL },
+	{ "metadata_refresh", CRMSYNC_OPT_DURATION, 0, "15m", offsetof(struct core_settings, metadata_ms),
+	  "how long a Salesforce describe or a HubSpot property list is reused before it is read "
+	  "again (0: every cycle); a resync, SIGHUP or a write refused for a field reads it at once",
+	  NULL, 0, 86400 * 1000LL },
 	{ "log_level", CRMSYNC_OPT_ENUM, 0, "info", offsetof(struct core_settings, log_level),
 	  "least severe level logged", log_levels, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }

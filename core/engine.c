@@ -253,6 +253,47 @@ static void add_prop(struct sync_obj *o, const char *prop)
 }
 
 /* Describe one Salesforce object into field metadata. */
+/* ---- the services' metadata, reused for [core] metadata_refresh ---------- */
+
+/* The kept copy of `key` when it is fresh enough, else NULL. */
+static json_t *meta_cached(struct engine *e, const char *key)
+{
+	char *body = NULL;
+	json_t *j;
+
+	if (e->cfg->core.metadata_ms <= 0 ||
+	    store_meta_get(e->store, key, store_now_ms() - e->cfg->core.metadata_ms, &body))
+		return NULL;
+	j = json_loads(body, 0, NULL);
+	free(body);
+	return j;
+}
+
+static void meta_keep(struct engine *e, const char *key, json_t *v)
+{
+	char *body;
+
+	if (e->cfg->core.metadata_ms <= 0 || e->opts.dry_run)
+		return;
+	body = json_dumps(v, JSON_COMPACT);
+	if (body && store_meta_put(e->store, key, body))
+		log_warn("cannot keep the metadata '%s'; it is read again next cycle", key);
+	free(body);
+}
+
+/* Codes that say the metadata used for a write was out of date. */
+int metadata_code(const char *code)
+{
+	static const char *const codes[] = { "INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE",
+					     "INVALID_TYPE", "NO_SUCH_COLUMN", "PROPERTY_DOESNT_EXIST",
+					     NULL };
+
+	for (size_t i = 0; code && codes[i]; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int describe_sf(struct sync_obj *o, const char *name, struct sf_obj *so, json_t **desc_out,
 		       struct field_meta **meta, size_t *nmeta)
 {
@@ -262,12 +303,20 @@ static int describe_sf(struct sync_obj *o, const char *name, struct sf_obj *so, 
 	size_t i;
 	int err;
 
-	snprintf(path, sizeof(path), "/sobjects/%s/describe", name);
-	err = sf_get(o->e->sf, path, &desc, &serr);
-	if (err) {
-		log_err("%s: cannot describe Salesforce object '%s': %s %s", o->inst->tag, name,
-			serr.code, serr.message);
-		return err;
+	snprintf(path, sizeof(path), "salesforce.describe.%s", name);
+	desc = meta_cached(o->e, path);
+	if (!desc) {
+		char key[160];
+
+		snprintf(key, sizeof(key), "%s", path);
+		snprintf(path, sizeof(path), "/sobjects/%s/describe", name);
+		err = sf_get(o->e->sf, path, &desc, &serr);
+		if (err) {
+			log_err("%s: cannot describe Salesforce object '%s': %s %s", o->inst->tag, name,
+				serr.code, serr.message);
+			return err;
+		}
+		meta_keep(o->e, key, desc);
 	}
 	fields = json_object_get(desc, "fields");
 	so->types = json_object();
@@ -320,12 +369,20 @@ static int hubspot_props(struct sync_obj *o, json_t **props_out, struct field_me
 		*props_out = NULL;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
-	err = hs_get(o->e->hs, path, &resp, &herr);
-	if (err) {
-		log_err("%s: cannot read HubSpot '%s' properties: %s %s", o->inst->tag, o->hs_object,
-			herr.category, herr.message);
-		return err;
+	snprintf(path, sizeof(path), "hubspot.properties.%s", o->hs_object);
+	resp = meta_cached(o->e, path);
+	if (!resp) {
+		char key[160];
+
+		snprintf(key, sizeof(key), "%s", path);
+		snprintf(path, sizeof(path), "/crm/v3/properties/%s", o->hs_object);
+		err = hs_get(o->e->hs, path, &resp, &herr);
+		if (err) {
+			log_err("%s: cannot read HubSpot '%s' properties: %s %s", o->inst->tag,
+				o->hs_object, herr.category, herr.message);
+			return err;
+		}
+		meta_keep(o->e, key, resp);
 	}
 	results = json_object_get(resp, "results");
 	*meta = xcalloc(json_array_size(results) + 1, sizeof(**meta));
@@ -382,6 +439,12 @@ static int ensure_hs_ext_prop(struct sync_obj *o, const struct field_meta *meta,
 		return err;
 	}
 	log_notice("%s: created the HubSpot property '%s' (unique text)", o->inst->tag, ext_prop(o->e));
+	{
+		char key[160];
+
+		snprintf(key, sizeof(key), "hubspot.properties.%s", o->hs_object);
+		store_meta_clear(o->e->store, key);   /* the kept list lacks it */
+	}
 	return 0;
 }
 
@@ -958,6 +1021,8 @@ int engine_cycle(struct engine *e)
 		free(order);
 		return err;
 	}
+	if (e->opts.fresh_metadata && !e->opts.dry_run)
+		store_meta_clear(e->store, NULL);
 	owners_release(e);
 	owners_load(e);
 	if (retry_collect(e))
@@ -973,6 +1038,8 @@ int engine_cycle(struct engine *e)
 			rc = 1;
 	}
 	retry_release(e);
+	if (e->metadata_stale && !e->opts.dry_run && store_meta_clear(e->store, NULL) == 0)
+		log_info("a write was refused for a field: the metadata is read again next cycle");
 	free(order);
 	return rc;
 }

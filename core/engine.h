@@ -17,6 +17,7 @@ struct engine_opts {
 	int dry_run;          /* compute the plan, write nothing */
 	FILE *plan;           /* where the dry-run plan goes (stdout) */
 	volatile int *stop;   /* set by SIGTERM: finish the batch in flight, then stop */
+	int fresh_metadata;   /* read describes and property lists again (a reload) */
 };
 
 int engine_new(struct engine **out, struct config *cfg, struct store *store,

@@ -47,6 +47,7 @@ struct engine {
 	int owners_loaded;
 	struct retry_item *retries;         /* this cycle's resyncs and due retries */
 	size_t nretries;
+	int metadata_stale;                 /* a write was refused for a field: read it again */
 };
 
 /* One Salesforce object of an object component ("Lead"). */
@@ -168,6 +169,8 @@ struct sync_obj {
 };
 
 /* engine.c */
+/* Does this error code say the metadata a write used was out of date? */
+int metadata_code(const char *code);
 struct unit *unit_add(struct sync_obj *o);
 /* Does mapping line f sync on Salesforce object sf_type: it applies there,
  * and the metadata check found nothing wrong with it on that object? */

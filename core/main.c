@@ -131,9 +131,11 @@ static void install_signals(void)
 }
 
 /* One cycle with a fresh engine over the current config. */
+static int fresh_metadata;   /* after a reload: read the services' metadata again */
+
 static int run_cycle(struct config *cfg, int dry_run)
 {
-	struct engine_opts opts = { dry_run, stdout, &stop_flag };
+	struct engine_opts opts = { dry_run, stdout, &stop_flag, fresh_metadata };
 	struct engine *engine;
 	struct store *store;
 	int err;
@@ -338,6 +340,7 @@ int main(int argc, char **argv)
 		start = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 		if (run_cycle(&cfg, 0))
 			log_warn("the cycle did not finish; the next one resumes where it stopped");
+		fresh_metadata = 0;
 		tell(&cfg);
 		sleep_until(&cfg, start + cfg.core.interval_ms);
 		if (reload_flag) {
@@ -352,6 +355,7 @@ int main(int argc, char **argv)
 				config_release(&cfg);
 				cfg = fresh;
 			}
+			fresh_metadata = 1;
 			sd_notify_msg("READY=1");
 		}
 	}

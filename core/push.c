@@ -55,6 +55,8 @@ void record_failure_field(struct sync_obj *o, struct unit *u, enum crmsync_side 
 	if (o->settling && status == 0)
 		return; /* a value the first pass already found unwritable */
 	u->failed = 1;
+	if (status != 0 && metadata_code(code))
+		o->e->metadata_stale = 1;
 	fw.object = o->inst->name;
 	fw.side = side;
 	fw.http_status = status;

@@ -77,8 +77,11 @@ int retry_collect(struct engine *e)
 		item_add(e, &se)->request_id = rs[i].request_id;
 		store_error_release(&se);
 	}
-	if (n)
+	if (n) {
 		log_notice("resync: %zu record%s asked for by the admin", n, n == 1 ? "" : "s");
+		/* the admin may have fixed a field or a permission: look again */
+		store_meta_clear(e->store, NULL);
+	}
 	if (!budget_retries_allowed(e->store, e->cfg->sf.api_allocation, why, sizeof(why))) {
 		log_info("automatic retries of failed records wait: %s", why);
 		return 0;

@@ -162,6 +162,13 @@ int store_feed_put(struct store *s, const char *object, const char *hs_id, const
 int store_feed_get(struct store *s, const char *object, const char *hs_id, char **body);
 int store_feed_del(struct store *s, const char *object, const char *hs_id);
 
+/* The services' metadata by key ("salesforce.describe.Lead"): get gives the
+ * body (caller frees) when fetched at or after min_fetched_at, else -ENOENT;
+ * clear forgets `key`, or all of it (NULL), so the next cycle reads it again. */
+int store_meta_put(struct store *s, const char *key, const char *body);
+int store_meta_get(struct store *s, const char *key, int64_t min_fetched_at, char **body);
+int store_meta_clear(struct store *s, const char *key);
+
 /* ---- the API-call ledger ------------------------------------------------- */
 
 /* Calls are counted in one-minute buckets per side and endpoint class;

@@ -1,7 +1,8 @@
 /*
  * store_kv.c - the store's small tables: settings (key -> value), the
  * API-call ledger in one-minute buckets, the notifier schedule, the last
- * cycle of each object and the copies of unsynced feed records. No secret is ever written here: keys that name one
+ * cycle of each object, the copies of unsynced feed records and the
+ * services' metadata. No secret is ever written here: keys that name one
  * are refused.
  */
 #include "config.h"
@@ -353,4 +354,59 @@ int store_feed_del(struct store *s, const char *object, const char *hs_id)
 	store_bind_key(st, 1, object);
 	store_bind_key(st, 2, hs_id);
 	return store_step_done(s, st, "drop a feed record");
+}
+
+/* ---- the services' metadata ---------------------------------------------------- */
+
+int store_meta_put(struct store *s, const char *key, const char *body)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!key || !body)
+		return -EINVAL;
+	if ((err = store_prep(s, ST_META_PUT,
+			      "INSERT INTO metadata (key, body, fetched_at) VALUES (?1, ?2, ?3)"
+			      " ON CONFLICT (key) DO UPDATE SET body = excluded.body,"
+			      " fetched_at = excluded.fetched_at", &st)))
+		return err;
+	store_bind_key(st, 1, key);
+	store_bind_key(st, 2, body);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	return store_step_done(s, st, "keep metadata");
+}
+
+int store_meta_get(struct store *s, const char *key, int64_t min_fetched_at, char **body)
+{
+	sqlite3_stmt *st;
+	int rc, err;
+
+	*body = NULL;
+	if ((err = store_prep(s, ST_META_GET,
+			      "SELECT body FROM metadata WHERE key = ?1 AND fetched_at >= ?2", &st)))
+		return err;
+	store_bind_key(st, 1, key);
+	sqlite3_bind_int64(st, 2, min_fetched_at);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*body = store_col_dup(st, 0);
+	else
+		err = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "read metadata");
+	store_done(st);
+	return err;
+}
+
+int store_meta_clear(struct store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = store_prep(s, ST_META_CLEAR, "DELETE FROM metadata WHERE ?1 IS NULL OR key = ?1",
+			      &st)))
+		return err;
+	if (key)
+		store_bind_key(st, 1, key);
+	else
+		sqlite3_bind_null(st, 1);
+	return store_step_done(s, st, "forget metadata");
 }

@@ -120,13 +120,19 @@ const char *const store_migrations[] = {
 	"CREATE INDEX sync_error_sf ON sync_error(object, sf_id) WHERE sf_id <> '';",
 
 	/* 4 -> 5: records of a HubSpot feed (form submissions) that have not
-	 * synced yet, as read: the feed cannot be read again by id. */
+	 * synced yet, as read: the feed cannot be read again by id; */
 	"CREATE TABLE feed_record ("
 	"  object TEXT NOT NULL,"
 	"  hs_id TEXT NOT NULL,"
 	"  body TEXT NOT NULL,"
 	"  read_at INTEGER NOT NULL,"
-	"  PRIMARY KEY (object, hs_id)) WITHOUT ROWID;",
+	"  PRIMARY KEY (object, hs_id)) WITHOUT ROWID;"
+	/* and the services' metadata (describes, property lists), reused for
+	 * [core] metadata_refresh */
+	"CREATE TABLE metadata ("
+	"  key TEXT PRIMARY KEY,"
+	"  body TEXT NOT NULL,"
+	"  fetched_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 const size_t store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
