@@ -170,6 +170,8 @@ int connect_record(const struct config *cfg, const char *side, const char *const
 			store_kv_put(st, kv[0], kv[1]);
 	auth_revoked_clear(st, side);
 	auth_ok(st, side);
+	/* another user may see other fields and permissions: describe again */
+	store_meta_clear(st, NULL);
 	store_close(st);
 	return 0;
 }
