@@ -60,8 +60,8 @@ static void iso_ms(long long ms, char *buf, size_t size)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	if (size < 32 || tm.tm_year < -1900 || tm.tm_year > 8099) {
+	/* a hostile value: out of range, before 1970, or not a calendar time */
+	if (size < 32 || ms < 0 || !gmtime_r(&t, &tm) || tm.tm_year < 0 || tm.tm_year > 8099) {
 		snprintf(buf, size, "%lld", ms);
 		return;
 	}
