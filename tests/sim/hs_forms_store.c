@@ -145,7 +145,9 @@ static int sub_cmp(const void *a, const void *b)
 void hs_forms_sort(struct sim_side *s)
 {
 	for (size_t i = 0; i < s->nforms; i++)
-		qsort(s->forms[i]->subs, s->forms[i]->nsubs, sizeof(struct hs_submission), sub_cmp);
+		if (s->forms[i]->nsubs)   /* qsort's base must not be NULL, even for none */
+			qsort(s->forms[i]->subs, s->forms[i]->nsubs, sizeof(struct hs_submission),
+			      sub_cmp);
 }
 
 static void form_free(struct hs_form *f)
