@@ -50,6 +50,15 @@ struct engine {
 	int metadata_stale;                 /* a write was refused for a field: read it again */
 };
 
+/* Where one side's changes stand in this cycle's passes (engine.c). */
+struct pass_side {
+	long long since;         /* ms the next pass reads from; -1: the beginning */
+	long long last;          /* newest change a pass took: the boundary; -1: none */
+	long long keep;          /* the cursor to save for this side */
+	int more;                /* this pass stopped before the end */
+	int done;                /* read to the end (or past the cycle's start) */
+};
+
 /* One Salesforce object of an object component ("Lead"). */
 struct sf_obj {
 	char *name;
@@ -59,6 +68,7 @@ struct sf_obj {
 	size_t nselect;
 	long long cursor;        /* ms; -1: never synced */
 	long long max_seen;
+	struct pass_side pass;
 };
 
 enum unit_action {
@@ -151,7 +161,14 @@ struct sync_obj {
 	int feed;                              /* hs_object is a read-only feed (hs_is_feed) */
 	json_t *hs_props;                      /* array of property names to read */
 	long long hs_cursor, hs_max;
-	long long pull_started;                /* ms, this host's clock */
+	struct pass_side hs_pass;
+	long long pull_started;                /* ms, this host's clock; this pass */
+	long long cycle_started;               /* ms, the first pass's pull_started */
+	int npass;                             /* passes so far, this one included */
+	long sf_taken, hs_taken;               /* changes this pass took, per side */
+	/* this pass read every record of the side (a first sync that fit one
+	 * pass): a partner not in memory does not exist */
+	int hs_whole, sf_whole;
 	struct unit **units;
 	size_t nunits, capunits;
 	struct strmap by_hs, by_sf;            /* id -> unit */
