@@ -236,6 +236,8 @@ static void sync_obj_release(struct sync_obj *o)
 	free(o->fields);
 	json_decref(o->hs_props);
 	mapping_free(o->map);
+	for (size_t i = 0; i < o->plan.nshown; i++)
+		free(o->plan.shown[i]);
 }
 
 /* ---- setup: mapping and metadata ----------------------------------------- */
@@ -1223,7 +1225,7 @@ static int run_pass(struct sync_obj *o)
 	if (!err) {
 		plan_units(o);
 		if (e->opts.dry_run)
-			plan_print(o, e->opts.plan ? e->opts.plan : stdout);
+			plan_tally(o);
 		else
 			err = push_units(o);
 		if (!err && !e->opts.dry_run)
@@ -1271,6 +1273,8 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 		}
 		units_release(&o);
 	}
+	if (!err && e->opts.dry_run)
+		plan_print(&o, e->opts.plan ? e->opts.plan : stdout);
 	cyc.finished_at = store_now_ms();
 	cyc.n_read = o.n_read;
 	cyc.n_written = o.n_created_sf + o.n_created_hs + o.n_updated_sf + o.n_updated_hs + o.n_deleted;

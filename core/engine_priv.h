@@ -146,6 +146,14 @@ struct unit {
 	struct junction_state *js;          /* one per junction link, or NULL */
 };
 
+/* A dry run's plan, summed over the passes. */
+#define PLAN_SHOWN 20
+struct plan_tally {
+	long c_sf, c_hs, u_sf, u_hs, del, same, amb;
+	char *shown[PLAN_SHOWN];               /* the first ambiguous matches, owned lines */
+	size_t nshown;
+};
+
 struct sync_obj {
 	struct engine *e;
 	struct crmsync_instance *inst;
@@ -183,6 +191,7 @@ struct sync_obj {
 	const struct crmsync_link *jl[JUNCTION_MAX]; /* CRMSYNC_LINK_JUNCTION, targets enabled */
 	size_t njl;
 	long n_waiting, n_associated, n_matched_links;
+	struct plan_tally plan;                /* dry run only */
 };
 
 /* engine.c */
@@ -265,6 +274,7 @@ void plan_update(struct sync_obj *o, struct unit *u);
 int push_units(struct sync_obj *o);
 int settle_units(struct sync_obj *o);
 int resolve_synced(struct sync_obj *o);
+void plan_tally(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);
