@@ -648,7 +648,7 @@ static void pass_start(struct sync_obj *o, struct pass_side *ps, long long curso
 	ps->since = cursor < 0 ? -1 : since < 0 ? 0 : since;
 	ps->last = -1;
 	ps->keep = cursor;
-	ps->more = ps->done = 0;
+	ps->more = ps->done = ps->stopped = 0;
 }
 
 /* Does this pass take a change made at `mod`? */
@@ -746,29 +746,42 @@ static long long cursor_of(const struct sync_obj *o, long long seen)
 }
 
 /*
- * After a pass: the cursor each side can move to. A side read to its end
- * takes cursor_of, once: later passes do not read it again, and a record
- * read by id since (a partner) must not move its cursor past changes no pass
- * read. A side that stopped at a boundary takes the boundary exactly (never
- * less than the cursor the cycle began with); the next pass starts there.
- * When that boundary is past the cycle's start, the rest is left for the
- * next cycle: it changed after this one began (this cycle's own writes).
+ * After a pass: the cursor each side can move to. A side read to its end in
+ * one pass takes cursor_of, once: later passes do not read it again, and a
+ * record read by id since (a partner) must not move its cursor past changes
+ * no pass read. A side that stopped at a boundary takes the boundary exactly
+ * (never less than the cursor the cycle began with); the next pass starts
+ * there. When that boundary is past the cycle's start, the rest is left for
+ * the next cycle: it changed after this one began (this cycle's own writes).
  */
 static void pass_end_side(struct sync_obj *o, struct pass_side *ps, long long cursor,
 			  long long seen)
 {
+	long long keep;
+
 	if (ps->done)
 		return;
-	if (!ps->more) {
-		ps->keep = cursor_of(o, seen);
+	if (!ps->more && !ps->stopped) {
+		ps->keep = cursor_of(o, seen);   /* one pass, as ever */
 		ps->done = 1;
 		return;
 	}
-	ps->keep = ps->last > cursor ? ps->last : cursor;
-	if (ps->last > ps->since)
-		ps->since = ps->last;
-	if (ps->last >= o->cycle_started)
+	keep = ps->more ? ps->last : cursor_of(o, seen);
+	if (ps->more) {
+		ps->stopped = 1;
+		if (ps->last > ps->since)
+			ps->since = ps->last;
+		if (ps->last >= o->cycle_started)
+			ps->done = 1;
+	} else {
 		ps->done = 1;
+	}
+	/* The passes after the first read without the overlap: a change that
+	 * became visible late, behind a boundary, is read by the next cycle,
+	 * which re-reads the overlap behind the time this one began. */
+	if (ps->done && keep > o->cycle_started)
+		keep = o->cycle_started;
+	ps->keep = keep > cursor ? keep : cursor;
 }
 
 static void pass_end(struct sync_obj *o)

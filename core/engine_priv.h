@@ -56,6 +56,7 @@ struct pass_side {
 	long long last;          /* newest change a pass took: the boundary; -1: none */
 	long long keep;          /* the cursor to save for this side */
 	int more;                /* this pass stopped before the end */
+	int stopped;             /* some pass of this cycle did */
 	int done;                /* read to the end (or past the cycle's start) */
 };
 
