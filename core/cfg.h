@@ -49,6 +49,7 @@ struct core_settings {
 	int64_t interval_ms;
 	int64_t overlap_ms;
 	int64_t metadata_ms;      /* how long describes and property lists are reused */
+	int64_t batch_records;    /* changed records one pass reads per side */
 	int log_level;         /* index into log level choices: 0 error .. 4 debug */
 };
 

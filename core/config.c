@@ -38,6 +38,10 @@ static const struct crmsync_option core_options[] = {
 	  "how long a Salesforce describe or a HubSpot property list is reused before it is read "
 	  "again (0: every cycle); a resync, SIGHUP or a write refused for a field reads it at once",
 	  NULL, 0, 86400 * 1000LL },
+	{ "batch_records", CRMSYNC_OPT_INT, 0, "20000", offsetof(struct core_settings, batch_records),
+	  "the most changed records one pass of a cycle reads per side (a group sharing one "
+	  "modification time is never split); memory grows with it, not with the org",
+	  NULL, 100, 100000000 },
 	{ "log_level", CRMSYNC_OPT_ENUM, 0, "info", offsetof(struct core_settings, log_level),
 	  "least severe level logged", log_levels, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, NULL, NULL, 0, 0 }

@@ -3,7 +3,9 @@
  * against both sides' metadata), pull both sides since their cursors, match
  * records (id map, then the object plugin's de-duplication key), hand the
  * units to push.c, and move the cursors only once every pulled change is
- * written or recorded as a sync error. Objects run in dependency order.
+ * written or recorded as a sync error. Objects run in dependency order, each
+ * in passes of at most about [core] batch_records changes per side, so that
+ * memory follows that figure and not the size of the org.
  */
 #include "config.h"
 
@@ -206,11 +208,21 @@ struct sf_obj *sync_sf_obj(struct sync_obj *o, const char *name)
 	return NULL;
 }
 
-static void sync_obj_release(struct sync_obj *o)
+/* The records of a pass, once it is done with them. */
+static void units_release(struct sync_obj *o)
 {
 	for (size_t i = 0; i < o->nunits; i++)
 		unit_free(o->units[i]);
 	free(o->units);
+	o->units = NULL;
+	o->nunits = o->capunits = 0;
+	strmap_release(&o->by_hs);
+	strmap_release(&o->by_sf);
+}
+
+static void sync_obj_release(struct sync_obj *o)
+{
+	units_release(o);
 	for (size_t i = 0; i < o->nsfo; i++) {
 		free(o->sfo[i].name);
 		json_decref(o->sfo[i].types);
@@ -224,8 +236,8 @@ static void sync_obj_release(struct sync_obj *o)
 	free(o->fields);
 	json_decref(o->hs_props);
 	mapping_free(o->map);
-	strmap_release(&o->by_hs);
-	strmap_release(&o->by_sf);
+	for (size_t i = 0; i < o->plan.nshown; i++)
+		free(o->plan.shown[i]);
 }
 
 /* ---- setup: mapping and metadata ----------------------------------------- */
@@ -616,6 +628,60 @@ out:
 
 /* ---- cursors ------------------------------------------------------------- */
 
+/*
+ * Passes. A cycle reads each side's changes oldest first, at most about
+ * batch_records of them per pass (o->sf_taken is shared by the Salesforce
+ * objects), and processes them completely before the next pass reads on.
+ * A pass never splits the changes sharing one modification time: past the
+ * limit it takes the rest of the boundary's group and stops at the first
+ * newer change, so the boundary is exact and the next pass reads from it
+ * (at or after: the group is read again, does not count, and the id map
+ * pairs it as before). Only a cycle's first pass reads change_overlap behind
+ * the cursor. A side read to its end is done for the cycle.
+ */
+#define PASS_FULL 1   /* a pull callback's "this pass has enough" */
+
+static void pass_start(struct sync_obj *o, struct pass_side *ps, long long cursor)
+{
+	long long since = cursor - OVERLAP_MS;
+
+	ps->since = cursor < 0 ? -1 : since < 0 ? 0 : since;
+	ps->last = -1;
+	ps->keep = cursor;
+	ps->more = ps->done = ps->stopped = 0;
+}
+
+/* Does this pass take a change made at `mod`? */
+static int pass_takes(struct sync_obj *o, struct pass_side *ps, long *taken, long long mod)
+{
+	if (mod < 0 || mod <= ps->since)
+		return 1;   /* taken by the pass before, or no time to order it by */
+	if (*taken >= o->e->cfg->core.batch_records && mod != ps->last) {
+		ps->more = 1;
+		return 0;
+	}
+	(*taken)++;
+	if (mod > ps->last)
+		ps->last = mod;
+	return 1;
+}
+
+/* Will this side be done once this pass is? */
+static int pass_finishes(const struct sync_obj *o, const struct pass_side *ps)
+{
+	return ps->done || !ps->more || ps->last >= o->cycle_started;
+}
+
+static int pass_is_last(const struct sync_obj *o)
+{
+	if (!pass_finishes(o, &o->hs_pass))
+		return 0;
+	for (size_t k = 0; k < o->nsfo; k++)
+		if (!pass_finishes(o, &o->sfo[k].pass))
+			return 0;
+	return 1;
+}
+
 static void load_cursors(struct sync_obj *o)
 {
 	char *c = NULL;
@@ -658,8 +724,11 @@ static void load_cursors(struct sync_obj *o)
 		}
 	}
 	o->hs_max = o->hs_cursor;
-	for (size_t k = 0; k < o->nsfo; k++)
+	pass_start(o, &o->hs_pass, o->hs_cursor);
+	for (size_t k = 0; k < o->nsfo; k++) {
 		o->sfo[k].max_seen = o->sfo[k].cursor;
+		pass_start(o, &o->sfo[k].pass, o->sfo[k].cursor);
+	}
 }
 
 /*
@@ -676,6 +745,52 @@ static long long cursor_of(const struct sync_obj *o, long long seen)
 	return seen > floor ? seen : floor;
 }
 
+/*
+ * After a pass: the cursor each side can move to. A side read to its end in
+ * one pass takes cursor_of, once: later passes do not read it again, and a
+ * record read by id since (a partner) must not move its cursor past changes
+ * no pass read. A side that stopped at a boundary takes the boundary exactly
+ * (never less than the cursor the cycle began with); the next pass starts
+ * there. When that boundary is past the cycle's start, the rest is left for
+ * the next cycle: it changed after this one began (this cycle's own writes).
+ */
+static void pass_end_side(struct sync_obj *o, struct pass_side *ps, long long cursor,
+			  long long seen)
+{
+	long long keep;
+
+	if (ps->done)
+		return;
+	if (!ps->more && !ps->stopped) {
+		ps->keep = cursor_of(o, seen);   /* one pass, as ever */
+		ps->done = 1;
+		return;
+	}
+	keep = ps->more ? ps->last : cursor_of(o, seen);
+	if (ps->more) {
+		ps->stopped = 1;
+		if (ps->last > ps->since)
+			ps->since = ps->last;
+		if (ps->last >= o->cycle_started)
+			ps->done = 1;
+	} else {
+		ps->done = 1;
+	}
+	/* The passes after the first read without the overlap: a change that
+	 * became visible late, behind a boundary, is read by the next cycle,
+	 * which re-reads the overlap behind the time this one began. */
+	if (ps->done && keep > o->cycle_started)
+		keep = o->cycle_started;
+	ps->keep = keep > cursor ? keep : cursor;
+}
+
+static void pass_end(struct sync_obj *o)
+{
+	pass_end_side(o, &o->hs_pass, o->hs_cursor, o->hs_max);
+	for (size_t k = 0; k < o->nsfo; k++)
+		pass_end_side(o, &o->sfo[k].pass, o->sfo[k].cursor, o->sfo[k].max_seen);
+}
+
 static int save_cursors(struct sync_obj *o)
 {
 	struct strbuf sb = { 0 };
@@ -683,9 +798,8 @@ static int save_cursors(struct sync_obj *o)
 	int err;
 
 	for (size_t k = 0; k < o->nsfo; k++)
-		strbuf_addf(&sb, "%s%s=%lld", k ? "," : "", o->sfo[k].name,
-			    cursor_of(o, o->sfo[k].max_seen));
-	snprintf(hs, sizeof(hs), "%lld", cursor_of(o, o->hs_max));
+		strbuf_addf(&sb, "%s%s=%lld", k ? "," : "", o->sfo[k].name, o->sfo[k].pass.keep);
+	snprintf(hs, sizeof(hs), "%lld", o->hs_pass.keep);
 	err = store_begin(o->e->store);
 	if (!err)
 		err = store_cursor_put(o->e->store, o->inst->name, CRMSYNC_SIDE_SALESFORCE, sb.buf);
@@ -842,26 +956,59 @@ static int pull_feed(struct sync_obj *o, long long since, struct hs_error *herr)
 	return err;
 }
 
+/* A changed record the search found, if the pass takes it. */
+static int on_hs_pulled(json_t *j, void *user)
+{
+	struct sync_obj *o = user;
+	json_t *props = json_object_get(j, "properties");
+	long long mod = hs_parse_time(json_string_value(json_object_get(props, o->hs_modprop)));
+
+	if (!pass_takes(o, &o->hs_pass, &o->hs_taken, mod))
+		return PASS_FULL;
+	return on_hs_record(j, o);
+}
+
+static int on_sf_pulled(json_t *j, void *user)
+{
+	struct pull_ctx *pc = user;
+	long long mod = sf_parse_datetime(json_string_value(json_object_get(j, "SystemModstamp")));
+
+	if (!pass_takes(pc->o, &pc->so->pass, &pc->o->sf_taken, mod))
+		return PASS_FULL;
+	return on_sf_record(j, user);
+}
+
+/* One pass's changes of the sides not done yet. */
 static int pull(struct sync_obj *o)
 {
 	struct hs_error herr;
 	long long since;
-	int err;
+	int err = 0, sf_more = 0, sf_from_start = 1;
 
 	o->pull_started = store_now_ms();
-	const char **props = xcalloc(json_array_size(o->hs_props) + 1, sizeof(*props));
-	size_t i;
-	json_t *v;
+	if (o->npass == 1)
+		o->cycle_started = o->pull_started;
+	o->hs_taken = o->sf_taken = 0;
+	o->hs_pass.more = 0;
+	for (size_t k = 0; k < o->nsfo; k++)
+		o->sfo[k].pass.more = 0;
+	since = o->hs_pass.since < 0 ? 0 : o->hs_pass.since;
+	/* a feed is read newest first, in one pass */
+	if (!o->hs_pass.done && o->feed) {
+		err = pull_feed(o, since, &herr);
+	} else if (!o->hs_pass.done) {
+		const char **props = xcalloc(json_array_size(o->hs_props) + 1, sizeof(*props));
+		size_t i;
+		json_t *v;
 
-	json_array_foreach(o->hs_props, i, v)
-		props[i] = json_string_value(v);
-	since = o->hs_cursor < 0 ? 0 : o->hs_cursor - OVERLAP_MS;
-	if (o->feed)
-		err = pull_feed(o, since < 0 ? 0 : since, &herr);
-	else
-		err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since < 0 ? 0 : since,
-					 props, on_hs_record, o, &o->hs_max, &herr);
-	free(props);
+		json_array_foreach(o->hs_props, i, v)
+			props[i] = json_string_value(v);
+		err = hs_search_modified(o->e->hs, o->hs_object, o->hs_modprop, since, props,
+					 on_hs_pulled, o, &o->hs_max, &herr);
+		if (err == PASS_FULL)
+			err = 0;
+		free(props);
+	}
 	if (err) {
 		log_err("%s: cannot read HubSpot changes: %s %s", o->inst->tag, herr.category,
 			herr.message);
@@ -876,11 +1023,14 @@ static int pull(struct sync_obj *o)
 
 		for (size_t k = 0; k < o->nsfo; k++) {
 			struct sf_obj *so = &o->sfo[k];
-			char *q = soql_select(so), *full;
+			char *q, *full;
 			char when[40];
 
-			if (so->cursor >= 0) {
-				sf_soql_datetime(so->cursor - OVERLAP_MS, when, sizeof(when));
+			if (so->pass.done)
+				continue;
+			q = soql_select(so);
+			if (so->pass.since >= 0) {
+				sf_soql_datetime(so->pass.since, when, sizeof(when));
 				full = xasprintf("%s WHERE SystemModstamp >= %s ORDER BY SystemModstamp, Id", q,
 						 when);
 			} else {
@@ -894,8 +1044,9 @@ static int pull(struct sync_obj *o)
 		}
 		/* queryAll: deletes are changes too; the objects' first pages share
 		 * one Composite call */
-		err = sf_query_many(o->e->sf, (const char *const *)l.soql, l.n, 1, on_sf_record, l.users,
-				    &serr);
+		if (l.n)
+			err = sf_query_many(o->e->sf, (const char *const *)l.soql, l.n, 1, on_sf_pulled,
+					    l.users, &serr);
 		if (err)
 			log_err("%s: cannot read Salesforce changes: %s %s", o->inst->tag, serr.code,
 				serr.message);
@@ -904,6 +1055,12 @@ static int pull(struct sync_obj *o)
 		if (err)
 			return err;
 	}
+	for (size_t k = 0; k < o->nsfo; k++) {
+		sf_more |= o->sfo[k].pass.more;
+		sf_from_start &= o->sfo[k].cursor < 0;
+	}
+	o->hs_whole = o->npass == 1 && o->hs_cursor < 0 && !o->hs_pass.more;
+	o->sf_whole = o->npass == 1 && sf_from_start && !sf_more;
 	return 0;
 }
 
@@ -1045,6 +1202,64 @@ int engine_cycle(struct engine *e)
 }
 
 
+/*
+ * One pass: its changes, and this cycle's resyncs, due retries, records
+ * waiting for a partner and related-record triggers in the first pass (the
+ * waiting ones again in the last, when there are several: their partner may
+ * have synced in between), matched, merged, written, settled; then the
+ * cursors move to what the pass covered.
+ */
+static int run_pass(struct sync_obj *o)
+{
+	struct engine *e = o->e;
+	int first, last, err;
+
+	first = ++o->npass == 1;
+	err = pull(o);
+	last = pass_is_last(o);
+	if (!err && first)
+		err = retry_pull(o);
+	if (!err && (first || last))
+		err = links_requeue(o);
+	if (!err && first)
+		err = related_triggers(o);
+	if (!err)
+		err = follow_conversions(o);
+	if (!err)
+		err = fetch_partners(o);
+	if (!err)
+		err = match_units(o);
+	if (!err)
+		err = links_match(o);
+	if (!err)
+		err = related_attach(o);
+	if (!err)
+		err = links_read(o);
+	if (!err) {
+		plan_units(o);
+		if (e->opts.dry_run)
+			plan_tally(o);
+		else
+			err = push_units(o);
+		if (!err && !e->opts.dry_run)
+			err = settle_units(o);
+		if (!err)
+			err = resolve_synced(o);
+	}
+	if (!err && !o->incomplete) {
+		pass_end(o);
+		if (!e->opts.dry_run)
+			err = save_cursors(o);
+	}
+	if (!e->opts.dry_run)
+		retry_finish(o, !err);
+	if (!err && !o->incomplete && (o->npass > 1 || !last))
+		log_info("%s: pass %d: %ld HubSpot and %ld Salesforce changes%s", o->inst->tag,
+			 o->npass, o->hs_taken, o->sf_taken,
+			 last ? ", the last" : "; more to read after this boundary");
+	return err;
+}
+
 static int run_object(struct engine *e, struct crmsync_instance *inst)
 {
 	struct sync_obj o = { 0 };
@@ -1057,43 +1272,22 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	snprintf(cyc.object, sizeof(cyc.object), "%s", inst->name);
 	cyc.started_at = store_now_ms();
 	err = setup_object(&o);
-	if (!err) {
+	if (!err)
 		load_cursors(&o);
-		err = pull(&o);
+	while (!err) {
+		err = run_pass(&o);
+		if (err || o.incomplete || pass_is_last(&o))
+			break;
+		if (e->opts.stop && *e->opts.stop) {
+			log_notice("%s: stopping after pass %d; the cursors are at its boundary",
+				   inst->tag, o.npass);
+			o.incomplete = 1;
+			break;
+		}
+		units_release(&o);
 	}
-	if (!err)
-		err = retry_pull(&o);
-	if (!err)
-		err = links_requeue(&o);
-	if (!err)
-		err = related_triggers(&o);
-	if (!err)
-		err = follow_conversions(&o);
-	if (!err)
-		err = fetch_partners(&o);
-	if (!err)
-		err = match_units(&o);
-	if (!err)
-		err = links_match(&o);
-	if (!err)
-		err = related_attach(&o);
-	if (!err)
-		err = links_read(&o);
-	if (!err) {
-		plan_units(&o);
-		if (e->opts.dry_run)
-			plan_print(&o, e->opts.plan ? e->opts.plan : stdout);
-		else
-			err = push_units(&o);
-		if (!err && !e->opts.dry_run)
-			err = settle_units(&o);
-		if (!err)
-			err = resolve_synced(&o);
-	}
-	if (!err && !o.incomplete && !e->opts.dry_run)
-		err = save_cursors(&o);
-	if (!e->opts.dry_run)
-		retry_finish(&o, !err);
+	if (!err && e->opts.dry_run)
+		plan_print(&o, e->opts.plan ? e->opts.plan : stdout);
 	cyc.finished_at = store_now_ms();
 	cyc.n_read = o.n_read;
 	cyc.n_written = o.n_created_sf + o.n_created_hs + o.n_updated_sf + o.n_updated_hs + o.n_deleted;
@@ -1103,9 +1297,11 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	snprintf(cyc.message, sizeof(cyc.message),
 		 "sf creates %ld, hs creates %ld, sf updates %ld, hs updates %ld, deletes %ld, "
 		 "skipped %ld, ambiguous %ld, waiting for a partner %ld, associations written %ld, "
-		 "matched through links %ld, errors resolved %ld; calls: salesforce %ld, hubspot %ld",
+		 "matched through links %ld, errors resolved %ld; calls: salesforce %ld, hubspot %ld; "
+		 "passes %d",
 		 o.n_created_sf, o.n_created_hs, o.n_updated_sf, o.n_updated_hs, o.n_deleted,
-		 o.n_skipped, o.n_ambiguous, o.n_waiting, o.n_associated, o.n_matched_links, o.n_resolved, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0);
+		 o.n_skipped, o.n_ambiguous, o.n_waiting, o.n_associated, o.n_matched_links,
+		 o.n_resolved, sf_calls(e->sf) - sf_calls0, hs_calls(e->hs) - hs_calls0, o.npass);
 	if (!e->opts.dry_run)
 		store_cycle_put(e->store, &cyc);
 	log_info("%s: %s: read %" PRId64 ", written %" PRId64 ", failed %" PRId64 " (%s)", inst->tag,
@@ -1113,4 +1309,3 @@ static int run_object(struct engine *e, struct crmsync_instance *inst)
 	sync_obj_release(&o);
 	return err ? err : (o.incomplete ? -EAGAIN : 0);
 }
-

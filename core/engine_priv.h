@@ -50,6 +50,16 @@ struct engine {
 	int metadata_stale;                 /* a write was refused for a field: read it again */
 };
 
+/* Where one side's changes stand in this cycle's passes (engine.c). */
+struct pass_side {
+	long long since;         /* ms the next pass reads from; -1: the beginning */
+	long long last;          /* newest change a pass took: the boundary; -1: none */
+	long long keep;          /* the cursor to save for this side */
+	int more;                /* this pass stopped before the end */
+	int stopped;             /* some pass of this cycle did */
+	int done;                /* read to the end (or past the cycle's start) */
+};
+
 /* One Salesforce object of an object component ("Lead"). */
 struct sf_obj {
 	char *name;
@@ -59,6 +69,7 @@ struct sf_obj {
 	size_t nselect;
 	long long cursor;        /* ms; -1: never synced */
 	long long max_seen;
+	struct pass_side pass;
 };
 
 enum unit_action {
@@ -136,6 +147,14 @@ struct unit {
 	struct junction_state *js;          /* one per junction link, or NULL */
 };
 
+/* A dry run's plan, summed over the passes. */
+#define PLAN_SHOWN 20
+struct plan_tally {
+	long c_sf, c_hs, u_sf, u_hs, del, same, amb;
+	char *shown[PLAN_SHOWN];               /* the first ambiguous matches, owned lines */
+	size_t nshown;
+};
+
 struct sync_obj {
 	struct engine *e;
 	struct crmsync_instance *inst;
@@ -151,7 +170,14 @@ struct sync_obj {
 	int feed;                              /* hs_object is a read-only feed (hs_is_feed) */
 	json_t *hs_props;                      /* array of property names to read */
 	long long hs_cursor, hs_max;
-	long long pull_started;                /* ms, this host's clock */
+	struct pass_side hs_pass;
+	long long pull_started;                /* ms, this host's clock; this pass */
+	long long cycle_started;               /* ms, the first pass's pull_started */
+	int npass;                             /* passes so far, this one included */
+	long sf_taken, hs_taken;               /* changes this pass took, per side */
+	/* this pass read every record of the side (a first sync that fit one
+	 * pass): a partner not in memory does not exist */
+	int hs_whole, sf_whole;
 	struct unit **units;
 	size_t nunits, capunits;
 	struct strmap by_hs, by_sf;            /* id -> unit */
@@ -166,6 +192,7 @@ struct sync_obj {
 	const struct crmsync_link *jl[JUNCTION_MAX]; /* CRMSYNC_LINK_JUNCTION, targets enabled */
 	size_t njl;
 	long n_waiting, n_associated, n_matched_links;
+	struct plan_tally plan;                /* dry run only */
 };
 
 /* engine.c */
@@ -248,6 +275,7 @@ void plan_update(struct sync_obj *o, struct unit *u);
 int push_units(struct sync_obj *o);
 int settle_units(struct sync_obj *o);
 int resolve_synced(struct sync_obj *o);
+void plan_tally(struct sync_obj *o);
 void plan_print(const struct sync_obj *o, FILE *out);
 void record_failure(struct sync_obj *o, struct unit *u, enum crmsync_side side, int status,
 		    const char *code, const char *subcode, const char *message, const char *raw);

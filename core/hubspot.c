@@ -545,15 +545,15 @@ int hs_search_modified(struct hs_client *hs, const char *object, const char *mod
 			/* records at the bound were delivered by the previous window */
 			if (m == bound && seen_has(&at_bound, id))
 				continue;
+			err = cb(rec, user);
+			if (err)
+				break;   /* a record cb did not take is not "seen" */
 			if (m > newest) {
 				newest = m;
 				seen_reset(&at_max);
 			}
 			if (m == newest)
 				seen_add(&at_max, id);
-			err = cb(rec, user);
-			if (err)
-				break;
 		}
 		next = json_str(json_object_get(json_object_get(resp, "paging"), "next"), "after");
 		if (err || !next) {

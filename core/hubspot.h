@@ -42,7 +42,9 @@ int hs_account(struct hs_client *hs, json_t **out, struct hs_error *herr);
 
 /* Records of `object` modified at or after since_ms (by `modprop`), oldest
  * first, each once, past the search API's 10,000-result cap. cb gets each
- * record (borrowed). *max_ms gets the newest modification seen. */
+ * record (borrowed) and returns 0 to go on, a negative errno to fail, or a
+ * positive value to stop there (returned as is; that record is not taken).
+ * *max_ms gets the newest modification of the records cb took. */
 int hs_search_modified(struct hs_client *hs, const char *object, const char *modprop,
 		       long long since_ms, const char *const *properties,
 		       int (*cb)(json_t *record, void *user), void *user, long long *max_ms,

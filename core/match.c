@@ -363,13 +363,6 @@ static int on_hs_candidate(struct sync_obj *o, json_t *j, void *arg)
 	return 0;
 }
 
-static int sf_pull_full(const struct sync_obj *o)
-{
-	for (size_t k = 0; k < o->nsfo; k++)
-		if (o->sfo[k].cursor >= 0)
-			return 0;
-	return 1;
-}
 
 static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 {
@@ -407,9 +400,9 @@ static int match_hs_only(struct sync_obj *o, struct strmap *sf_by_key)
 		owners[n++] = u;
 	}
 	o->priv_lookup = &lk;
-	/* after a full pull every Salesforce record is in memory already: the
-	 * join above found all there is */
-	if (n && o->ops->dedupe_salesforce_field && !sf_pull_full(o)) {
+	/* after a full pull in one pass every Salesforce record is in memory
+	 * already: the join above found all there is */
+	if (n && o->ops->dedupe_salesforce_field && !o->sf_whole) {
 		struct pull_ctx *pcs = pull_ctxs(o);
 		struct sf_lookups l = { 0 };
 
@@ -468,7 +461,7 @@ static int match_sf_only(struct sync_obj *o)
 		keys[n] = key;
 		owners[n++] = u;
 	}
-	if (n && o->hs_cursor < 0) {
+	if (n && o->hs_whole) {
 		/* a full pull read every HubSpot record: a key they hold belongs
 		 * to a contact already matched with another Salesforce record */
 		struct strmap held = { 0 };

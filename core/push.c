@@ -371,54 +371,61 @@ void plan_units(struct sync_obj *o)
 	}
 }
 
-void plan_print(const struct sync_obj *o, FILE *out)
+/* Add this pass's plan to the cycle's (a dry run prints it at the end). */
+void plan_tally(struct sync_obj *o)
 {
-	long c_sf = 0, c_hs = 0, u_sf = 0, u_hs = 0, del = 0, same = 0, amb = 0;
+	struct plan_tally *t = &o->plan;
 
 	for (size_t i = 0; i < o->nunits; i++) {
 		const struct unit *u = o->units[i];
 
 		switch (u->action) {
 		case ACT_CREATE_SF:
-			c_sf++;
+			t->c_sf++;
 			break;
 		case ACT_CREATE_HS:
-			c_hs++;
+			t->c_hs++;
 			break;
 		case ACT_UPDATE:
-			u_sf += u->out_sf && u->out_sf->n;
-			u_hs += u->out_hs && u->out_hs->n;
-			same += !(u->out_sf && u->out_sf->n) && !(u->out_hs && u->out_hs->n);
+			t->u_sf += u->out_sf && u->out_sf->n;
+			t->u_hs += u->out_hs && u->out_hs->n;
+			t->same += !(u->out_sf && u->out_sf->n) && !(u->out_hs && u->out_hs->n);
 			break;
 		case ACT_DELETE_HS:
-			del++;
+			t->del++;
 			break;
 		default:
 			break;
 		}
-		amb += u->ambiguous;
+		t->amb += u->ambiguous;
+		if (u->ambiguous && t->nshown < PLAN_SHOWN)
+			t->shown[t->nshown++] = xasprintf(
+				"    %s %s: %s\n", u->sf ? u->sf->object : "HubSpot",
+				u->sf ? u->sf->id : (u->hs ? u->hs->id : "?"),
+				u->skip_reason ? u->skip_reason
+					       : "several Salesforce records share this email; the oldest was "
+						 "chosen");
 	}
+}
+
+void plan_print(const struct sync_obj *o, FILE *out)
+{
+	const struct plan_tally *t = &o->plan;
+
 	fprintf(out, "object %s (dry run: nothing written)\n", o->inst->name);
 	fprintf(out, "  read:                        %ld\n", o->n_read);
-	fprintf(out, "  create in Salesforce:        %ld\n", c_sf);
-	fprintf(out, "  create in HubSpot:           %ld\n", c_hs);
-	fprintf(out, "  update in Salesforce:        %ld\n", u_sf);
-	fprintf(out, "  update in HubSpot:           %ld\n", u_hs);
-	fprintf(out, "  delete in HubSpot:           %ld\n", del);
-	fprintf(out, "  matched, already in step:    %ld\n", same);
+	fprintf(out, "  create in Salesforce:        %ld\n", t->c_sf);
+	fprintf(out, "  create in HubSpot:           %ld\n", t->c_hs);
+	fprintf(out, "  update in Salesforce:        %ld\n", t->u_sf);
+	fprintf(out, "  update in HubSpot:           %ld\n", t->u_hs);
+	fprintf(out, "  delete in HubSpot:           %ld\n", t->del);
+	fprintf(out, "  matched, already in step:    %ld\n", t->same);
 	fprintf(out, "  skipped by the rules:        %ld\n", o->n_skipped);
-	fprintf(out, "  ambiguous matches:           %ld\n", amb);
+	fprintf(out, "  ambiguous matches:           %ld\n", t->amb);
 	if (o->nlg || o->njl || o->match_link)
 		fprintf(out, "  waiting for a partner:       %ld\n", o->n_waiting);
-	for (size_t i = 0, shown = 0; i < o->nunits && shown < 20; i++) {
-		const struct unit *u = o->units[i];
-
-		if (!u->ambiguous)
-			continue;
-		fprintf(out, "    %s %s: %s\n", u->sf ? u->sf->object : "HubSpot",
-			u->sf ? u->sf->id : (u->hs ? u->hs->id : "?"),
-			u->skip_reason ? u->skip_reason
-				       : "several Salesforce records share this email; the oldest was chosen");
-		shown++;
-	}
+	if (o->npass > 1)
+		fprintf(out, "  passes:                      %d\n", o->npass);
+	for (size_t i = 0; i < t->nshown; i++)
+		fputs(t->shown[i], out);
 }

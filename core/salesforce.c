@@ -661,6 +661,8 @@ int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int a
 
 		if (m == 1) {
 			err = sf_query(sf, soql[i], all, cb, users[i], serr);
+			if (err > 0)
+				err = 0;   /* that query alone stopped */
 			break;
 		}
 		subs = json_array();
@@ -696,6 +698,8 @@ int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int a
 				err = walk_pages(sf, next, cb, users[i + k], serr);
 			else
 				free(next);
+			if (err > 0)
+				err = 0;   /* cb stopped this query; the others go on */
 			if (err)
 				break;
 		}

@@ -49,13 +49,15 @@ const char *sf_instance_url(const struct sf_client *sf);
 long sf_calls(const struct sf_client *sf);
 
 /* Run SOQL (queryAll when all != 0), following nextRecordsUrl; cb gets each
- * record (borrowed) and returns 0 to go on or a negative errno to stop. */
+ * record (borrowed) and returns 0 to go on, a negative errno to fail, or a
+ * positive value to stop reading (returned as is). */
 int sf_query(struct sf_client *sf, const char *soql, int all,
 	     int (*cb)(json_t *record, void *user), void *user, struct sf_error *err);
 
 /* Several queries (each with its own user pointer for cb), folded into
  * Composite requests of up to 5 queries: one API call where there were
- * five. Later pages follow nextRecordsUrl one call each. */
+ * five. Later pages follow nextRecordsUrl one call each. A positive return
+ * from cb stops that query alone; the others are read to their end. */
 int sf_query_many(struct sf_client *sf, const char *const *soql, size_t n, int all,
 		  int (*cb)(json_t *record, void *user), void *const *users, struct sf_error *err);
 

@@ -26,6 +26,7 @@ bench_start() {
 }
 
 # bench_config "OBJECT, RESOLVER ... SECTIONS": writes $W/c.conf
+# (BENCH_CORE: extra [core] lines, e.g. "batch_records = 5000")
 bench_config() {
 	cat > "$W/c.conf" <<EOC
 [core]
@@ -34,6 +35,7 @@ plugin_dir = $B/plugins/build
 mappings_dir = $top/etc/mappings
 log_level = notice
 change_overlap = 1s
+${BENCH_CORE:-}
 [salesforce]
 login_url = $SF
 credentials = sf.json

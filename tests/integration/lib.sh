@@ -48,6 +48,7 @@ start_sim() {
 }
 
 # write_config "EXTRA [object contact] LINES" ["EXTRA [salesforce] LINES"]
+# (CORE_EXTRA: extra [core] lines, e.g. "batch_records = 100")
 write_config() {
 	cat > "$WORK/crmsync.conf" <<EOC
 [core]
@@ -55,6 +56,7 @@ state = state.db
 plugin_dir = $B/plugins/build
 mappings_dir = $S/etc/mappings
 log_level = info
+${CORE_EXTRA:-}
 [salesforce]
 login_url = $SF
 credentials = sf.json

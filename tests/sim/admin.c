@@ -290,21 +290,26 @@ static void admin_clock(const struct sim_req *req, json_t *body, struct sim_resp
 	if (!strcmp(req->method, "POST")) {
 		json_t *off = json_object_get(body, "offset_ms");
 		json_t *adv = json_object_get(body, "advance_ms");
+		json_t *freeze = json_object_get(body, "freeze");
 
 		if (json_is_integer(off))
 			sim_clock_set_offset(json_integer_value(off));
 		else if (json_is_integer(adv))
 			sim_clock_set_offset(sim_clock_offset() + json_integer_value(adv));
+		else if (json_is_boolean(freeze))
+			sim_clock_freeze(json_is_true(freeze));
 		else {
-			admin_error(resp, 400, "body must be {\"offset_ms\": N} or {\"advance_ms\": N}");
+			admin_error(resp, 400, "body must be {\"offset_ms\": N}, {\"advance_ms\": N} or "
+				    "{\"freeze\": true|false}");
 			return;
 		}
 	} else if (strcmp(req->method, "GET")) {
 		admin_error(resp, 405, "use GET or POST");
 		return;
 	}
-	sim_resp_json(resp, 200, json_pack("{s:I,s:I}", "now_ms", (json_int_t)sim_now_ms(),
-					   "offset_ms", (json_int_t)sim_clock_offset()));
+	sim_resp_json(resp, 200, json_pack("{s:I,s:I,s:b}", "now_ms", (json_int_t)sim_now_ms(),
+					   "offset_ms", (json_int_t)sim_clock_offset(), "frozen",
+					   sim_clock_frozen()));
 }
 
 /* Split "records/contacts/123" after the "what/" prefix into object and id. */

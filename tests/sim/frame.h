@@ -99,6 +99,9 @@ bool sim_req_is_loopback(const struct sim_req *req);
 
 void sim_clock_set_offset(int64_t offset_ms);
 int64_t sim_clock_offset(void);
+/* Stop the clock at the current time (every write then carries the same
+ * modification time), or let it run again. */
+void sim_clock_freeze(bool freeze);
 /* A random (version 4 layout) UUID, for correlation ids. buf >= 37 bytes. */
 void sim_uuid(char *buf);
 /* Value of `name` in an application/x-www-form-urlencoded body, decoded into

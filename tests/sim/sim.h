@@ -169,8 +169,11 @@ uint64_t sim_rand_next(uint64_t *state);
 /* ---- shared helpers --------------------------------------------------- */
 
 /* Current time in milliseconds since the epoch (the simulator's clock; the
- * admin endpoint POST /__admin/clock {"offset_ms": N} shifts it for tests). */
+ * admin endpoint POST /__admin/clock {"offset_ms": N} shifts it for tests,
+ * {"freeze": true} stops it). */
 int64_t sim_now_ms(void);
+/* Is the clock stopped (every write then carries the same time)? */
+int sim_clock_frozen(void);
 /* Format ms since the epoch as Salesforce "2024-01-31T12:34:56.000+0000". */
 void sim_fmt_sf_time(int64_t ms, char *buf, size_t len);
 /* Format ms since the epoch as ISO 8601 "2024-01-31T12:34:56.789Z" (HubSpot). */

@@ -30,6 +30,18 @@ admin PATCH "records/contacts/$UID_" '{"properties":{"jobtitle":"Head of Ops"}}'
 check "admin update -> 200" status_is 200
 DATA="{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"lastmodifieddate\",\"operator\":\"GTE\",\"value\":\"$T0\"}]}]}" hs POST /crm/v3/objects/contacts/search
 check "a user edit shows up in an incremental search" body_has ".total==1 and .results[0].id==\"$UID_\""
+# a frozen clock: every write carries the same modification time
+admin POST clock '{"freeze":true}'
+check "freeze -> frozen" body_has '.frozen==true'
+admin POST records/contacts '{"properties":{"email":"frozen.one@example.com"}}'
+F1=$(jqb .properties.lastmodifieddate)
+sleep 0.02
+admin POST records/contacts '{"properties":{"email":"frozen.two@example.com"}}'
+F2=$(jqb .properties.lastmodifieddate)
+check "writes under a frozen clock share their time" is "$F1" "$F2"
+check "... a real time" is "$(printf %s "$F1" | grep -c "^20[0-9][0-9]-\\|^[0-9]\\{13\\}$")" 1
+admin POST clock '{"freeze":false}'
+check "unfreeze -> running" body_has '.frozen==false'
 admin DELETE "records/contacts/$UID_"
 check "admin delete -> 204" status_is 204
 admin GET dump/contacts

@@ -1,6 +1,6 @@
 /*
  * crmsync-sim helpers shared by the frame and the sides: the simulator's
- * clock (shiftable by /__admin/clock), time formatting and parsing in both
+ * clock (shiftable and freezable by /__admin/clock), time formatting and parsing in both
  * services' formats, correlation ids and form-body decoding.
  * Nothing here keeps per-side state.
  */
@@ -16,11 +16,24 @@
 #include "frame.h"
 
 static _Atomic int64_t clock_offset_ms;
+static _Atomic int64_t clock_frozen_ms;   /* 0: the clock runs */
 static _Atomic uint64_t uuid_counter;
 
 void sim_clock_set_offset(int64_t offset_ms)
 {
 	atomic_store(&clock_offset_ms, offset_ms);
+}
+
+void sim_clock_freeze(bool freeze)
+{
+	atomic_store(&clock_frozen_ms, 0);
+	if (freeze)
+		atomic_store(&clock_frozen_ms, sim_now_ms());
+}
+
+int sim_clock_frozen(void)
+{
+	return atomic_load(&clock_frozen_ms) != 0;
 }
 
 int64_t sim_clock_offset(void)
@@ -31,7 +44,10 @@ int64_t sim_clock_offset(void)
 int64_t sim_now_ms(void)
 {
 	struct timespec ts;
+	int64_t frozen = atomic_load(&clock_frozen_ms);
 
+	if (frozen)
+		return frozen;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&clock_offset_ms);
 }
