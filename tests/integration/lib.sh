@@ -95,6 +95,25 @@ last() {
 sf_dump() { curl -sf "$SF/__admin/dump/$1"; }
 hs_dump() { curl -sf "$HS/__admin/dump/contacts"; }
 
+# counts: live Leads, Contacts and HubSpot contacts
+counts() {
+	printf '%s %s %s\n' \
+		"$(sf_dump Lead | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
+		"$(sf_dump Contact | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
+		"$(hs_dump | jq '[.[] | select(.archived == false)] | length')"
+}
+
+# converge [N]: run cycles (at most N, default 6) until one finishes and
+# writes nothing; fails the test when none does
+converge() {
+	for i in $(seq 1 "${1:-6}"); do
+		if sync_once && [ "$(last written)" -eq 0 ]; then
+			return 0
+		fi
+	done
+	fail "no convergence after ${1:-6} cycles"
+}
+
 # Write calls the services received since the counters were reset.
 write_calls() {
 	{ curl -sf "$SF/__admin/calls"; curl -sf "$HS/__admin/calls"; } |

@@ -13,21 +13,6 @@ rand_ms() { # a random delay in [0, $1) milliseconds
 	echo $(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % $1 ))
 }
 
-counts() { # live Leads, Contacts, HubSpot contacts
-	printf '%s %s %s\n' \
-		"$(sf_dump Lead | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
-		"$(sf_dump Contact | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
-		"$(hs_dump | jq '[.[] | select(.archived == false)] | length')"
-}
-
-converge() { # run cycles until one finishes and writes nothing
-	for i in 1 2 3 4 5 6; do
-		if sync_once && [ "$(last written)" -eq 0 ]; then
-			return 0
-		fi
-	done
-	fail "no convergence after 6 cycles"
-}
 
 # --- the reference: one uninterrupted run -----------------------------------
 start_sim --seed $seed --records "$records" --dirty 0.05

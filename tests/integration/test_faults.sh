@@ -6,20 +6,6 @@
 records=${FAULT_RECORDS:-1500}
 seed=31
 
-counts() {
-	printf '%s %s %s\n' \
-		"$(sf_dump Lead | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
-		"$(sf_dump Contact | jq '[.[] | select((.IsDeleted // false) == false)] | length')" \
-		"$(hs_dump | jq '[.[] | select(.archived == false)] | length')"
-}
-converge() {
-	for i in $(seq 1 "$1"); do
-		if sync_once && [ "$(last written)" -eq 0 ]; then
-			return 0
-		fi
-	done
-	fail "no convergence after $1 cycles"
-}
 faults() {
 	for base in "$SF" "$HS"; do
 		curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$base/__admin/faults" > /dev/null ||
