@@ -51,3 +51,25 @@ int pe_run(const struct CMUnitTest *tests, size_t n, const char *name)
 		rc = rc ? rc : 1;
 	return rc;
 }
+
+const struct crmsync_object_ops *pe_ops(struct crmsync_instance *inst)
+{
+	return &inst->plugin->object;
+}
+
+int pe_accept(struct crmsync_instance *inst, int kind, int dir, struct crmsync_record *src,
+	      struct crmsync_record *dst, const char **why)
+{
+	struct crmsync_change chg = { sizeof(chg), (uint32_t)kind, (uint32_t)dir, 0, src, dst };
+
+	*why = NULL;
+	return pe_ops(inst)->accept(inst, inst->ctx, &chg, why);
+}
+
+void pe_transform(struct crmsync_instance *inst, int kind, int dir, struct crmsync_record *src,
+		  struct crmsync_record *dst, struct crmsync_record *out)
+{
+	struct crmsync_change chg = { sizeof(chg), (uint32_t)kind, (uint32_t)dir, 0, src, dst };
+
+	assert_int_equal(pe_ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
+}

@@ -32,32 +32,10 @@ static struct crmsync_instance *load(struct config *cfg, const char *sections)
 	return pe_load(cfg, sections);
 }
 
-static const struct crmsync_object_ops *ops(struct crmsync_instance *inst)
-{
-	return &inst->plugin->object;
-}
-
-static int accept(struct crmsync_instance *inst, int kind, int dir, struct crmsync_record *src,
-		  struct crmsync_record *dst, const char **why)
-{
-	struct crmsync_change chg = { sizeof(chg), (uint32_t)kind, (uint32_t)dir, 0, src, dst };
-
-	*why = NULL;
-	return ops(inst)->accept(inst, inst->ctx, &chg, why);
-}
-
-static void transform(struct crmsync_instance *inst, int kind, int dir, struct crmsync_record *src,
-		      struct crmsync_record *dst, struct crmsync_record *out)
-{
-	struct crmsync_change chg = { sizeof(chg), (uint32_t)kind, (uint32_t)dir, 0, src, dst };
-
-	assert_int_equal(ops(inst)->transform(inst, inst->ctx, &chg, out), 0);
-}
-
 static char *key(struct crmsync_instance *inst, struct crmsync_record *rec)
 {
 	static char buf[256];
-	int r = ops(inst)->dedupe_key(inst, inst->ctx, rec, buf, sizeof(buf));
+	int r = pe_ops(inst)->dedupe_key(inst, inst->ctx, rec, buf, sizeof(buf));
 
 	return r == 1 ? buf : NULL;
 }
@@ -77,15 +55,15 @@ static void test_company_never_by_domain_alone(void **state)
 	record_set(hs, "name", "Example");
 	/* default: no content key at all */
 	assert_null(key(inst, hs));
-	assert_true(ops(inst)->dedupe_flags & CRMSYNC_DEDUPE_AMBIGUOUS_SKIP);
+	assert_true(pe_ops(inst)->dedupe_flags & CRMSYNC_DEDUPE_AMBIGUOUS_SKIP);
 	/* matching through contacts is declared: Contact.AccountId */
-	for (l = ops(inst)->links; l && *l; l++)
+	for (l = pe_ops(inst)->links; l && *l; l++)
 		if (((*l)->flags & CRMSYNC_LINK_MATCH) && strcmp((*l)->salesforce_field, "AccountId") == 0 &&
 		    strcmp((*l)->target, "contact") == 0)
 			match = 1;
 	assert_true(match);
-	assert_string_equal(ops(inst)->hubspot_object, "companies");
-	assert_string_equal(ops(inst)->salesforce_objects[0], "Account");
+	assert_string_equal(pe_ops(inst)->hubspot_object, "companies");
+	assert_string_equal(pe_ops(inst)->salesforce_objects[0], "Account");
 	record_free(hs);
 	config_release(&cfg);
 }
@@ -133,17 +111,17 @@ static void test_company_rules(void **state)
 
 	(void)state;
 	record_set(sf, "Name", "Acme");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, &why), 0);
 	assert_non_null(strstr(why, "create_companies"));
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_DELETE, CRMSYNC_TO_HUBSPOT, sf, hs, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_DELETE, CRMSYNC_TO_HUBSPOT, sf, hs, &why), 0);
 	/* a company with neither name nor domain does not create an Account */
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
 	record_set(hs, "domain", "acme.example");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
 	/* the Account gets the domain as its Name; the billing country a code */
 	record_set(out, "BillingCountry", "Japan");
 	record_set(out, "BillingState", "Tokyo");
-	transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
+	pe_transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
 	assert_string_equal(record_get(out, "Name"), "acme.example");
 	assert_string_equal(record_get(out, "BillingCountryCode"), "JP");
 	assert_null(record_get(out, "BillingCountry"));
@@ -163,9 +141,9 @@ static void test_deal_never_deduplicated(void **state)
 	int company = 0, roles = 0;
 
 	(void)state;
-	assert_null(ops(inst)->dedupe_key);
-	assert_null(ops(inst)->dedupe_hubspot_property);
-	for (l = ops(inst)->links; l && *l; l++) {
+	assert_null(pe_ops(inst)->dedupe_key);
+	assert_null(pe_ops(inst)->dedupe_hubspot_property);
+	for (l = pe_ops(inst)->links; l && *l; l++) {
 		if (strcmp((*l)->salesforce_field, "AccountId") == 0 && ((*l)->flags & CRMSYNC_LINK_WAIT))
 			company = (*l)->association_type == 341 && (*l)->primary_type == 5;
 		if ((*l)->flags & CRMSYNC_LINK_JUNCTION)
@@ -175,8 +153,8 @@ static void test_deal_never_deduplicated(void **state)
 	assert_true(company);
 	assert_true(roles);
 	/* companies and contacts sync first */
-	assert_string_equal(ops(inst)->depends_on[0], "company");
-	assert_string_equal(ops(inst)->depends_on[1], "contact");
+	assert_string_equal(pe_ops(inst)->depends_on[0], "company");
+	assert_string_equal(pe_ops(inst)->depends_on[1], "contact");
 	config_release(&cfg);
 }
 
@@ -192,13 +170,13 @@ static void test_deal_pipelines_and_stages(void **state)
 
 	(void)state;
 	record_set(hs, "pipeline", "renewals");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 0);
 	assert_non_null(strstr(why, "pipeline"));
 	record_set(hs, "pipeline", "default");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_DELETE, CRMSYNC_TO_HUBSPOT, sf, hs, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, &why), 1);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_DELETE, CRMSYNC_TO_HUBSPOT, sf, hs, &why), 0);
 	/* Salesforce requires CloseDate and StageName */
-	transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out_sf);
+	pe_transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out_sf);
 	d = record_get(out_sf, "CloseDate");
 	assert_non_null(d);
 	assert_int_equal(strlen(d), 10);
@@ -208,12 +186,12 @@ static void test_deal_pipelines_and_stages(void **state)
 	record_set(sf, "StageName", "Closed - Signed");
 	record_set(sf, "IsClosed", "true");
 	record_set(sf, "IsWon", "true");
-	transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, out_hs);
+	pe_transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, out_hs);
 	assert_string_equal(record_get(out_hs, "pipeline"), "sales");
 	assert_string_equal(record_get(out_hs, "dealstage"), "closedwon");
 	record_set(out_hs, "dealstage", NULL);
 	record_set(sf, "IsWon", "false");
-	transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, out_hs);
+	pe_transform(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, sf, NULL, out_hs);
 	assert_string_equal(record_get(out_hs, "dealstage"), "closedlost");
 	record_free(hs);
 	record_free(sf);
@@ -244,7 +222,7 @@ static void test_activity_pairing(void **state)
 	assert_string_equal(map, "activity-meetings.yaml");
 	object_use_pairing_mapping(&cfg, cfg.inst[1]);
 	assert_non_null(strstr(cfg.inst[1]->mapping, "/activity-meetings.yaml"));
-	assert_null(ops(inst)->dedupe_key); /* keyed by the engagement id only */
+	assert_null(pe_ops(inst)->dedupe_key); /* keyed by the engagement id only */
 	config_release(&cfg);
 }
 
@@ -257,8 +235,8 @@ static void test_activity_history(void **state)
 	setenv("CRMSYNC_FAKE_NOW_MS", "1700000000000", 1);
 	inst = load(&cfg, "[object activity]\n[object notes]\nplugin = activity\nengagement = notes\n"
 			  "history = yes\n");
-	assert_int_equal(ops(inst)->start_ms(inst, inst->ctx), 1700000000000LL);
-	assert_int_equal(ops(inst)->start_ms(cfg.inst[1], cfg.inst[1]->ctx), 0);
+	assert_int_equal(pe_ops(inst)->start_ms(inst, inst->ctx), 1700000000000LL);
+	assert_int_equal(pe_ops(inst)->start_ms(cfg.inst[1], cfg.inst[1]->ctx), 0);
 	unsetenv("CRMSYNC_FAKE_NOW_MS");
 	config_release(&cfg);
 }
@@ -277,27 +255,27 @@ static void test_activity_rules(void **state)
 
 	(void)state;
 	record_set(task, "TaskSubtype", "Task");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 1);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 1);
 	/* a Task crmsync made from another engagement never comes back */
 	record_set(task, "CrmSync_Id__c", "abc");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
 	record_set(task, "CrmSync_Id__c", NULL);
 	record_set(task, "TaskSubtype", "Email");
-	assert_int_equal(accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
+	assert_int_equal(pe_accept(inst, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
 	/* notes never create HubSpot records */
 	record_set(task, "TaskSubtype", "Task");
-	assert_int_equal(accept(notes, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
+	assert_int_equal(pe_accept(notes, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_HUBSPOT, task, NULL, &why), 0);
 	/* a note: Subject, a completed Task; a Lead's Task has no WhatId */
 	record_set(out, "WhoId", "00QA");
 	record_set(out, "WhatId", "001A");
-	transform(notes, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
+	pe_transform(notes, CRMSYNC_CHANGE_CREATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
 	assert_string_equal(record_get(out, "Subject"), "Note");
 	assert_string_equal(record_get(out, "Status"), "Completed");
 	assert_string_equal(record_get(out, "TaskSubtype"), "Task");
 	assert_null(record_get(out, "WhatId"));
 	record_set(out, "WhoId", "003A");
 	record_set(out, "WhatId", "006A");
-	transform(notes, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
+	pe_transform(notes, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_SALESFORCE, hs, NULL, out);
 	assert_string_equal(record_get(out, "WhatId"), "006A");
 	record_free(task);
 	record_free(hs);
@@ -339,7 +317,7 @@ static void test_contact_company_lifecycle(void **state)
 	char buf[2048];
 
 	(void)state;
-	for (r = ops(inst)->salesforce_related; r && *r; r++)
+	for (r = pe_ops(inst)->salesforce_related; r && *r; r++)
 		if ((*r)->parent_key && strcmp((*r)->parent_key, "AccountId") == 0 &&
 		    strcmp((*r)->key, "Opportunity.AccountId") == 0 &&
 		    strcmp((*r)->option, "company_lifecycle_sync") == 0)
@@ -353,19 +331,19 @@ static void test_contact_company_lifecycle(void **state)
 	record_set(sf, "account_roles.1.Opportunity.IsClosed", "true");
 	record_set(sf, "account_roles.1.Opportunity.IsWon", "true");
 	record_set(hs, "lifecyclestage", "lead");
-	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	pe_transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
 	assert_string_equal(record_get(out, "lifecyclestage"), "customer");
 	/* only open ones: opportunity; never backwards from customer */
 	record_set(out, "lifecyclestage", NULL);
 	record_set(sf, "account_roles.1.Opportunity.IsWon", "false");
 	record_set(sf, "account_roles.1.Opportunity.IsClosed", "false");
-	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	pe_transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
 	assert_string_equal(record_get(out, "lifecyclestage"), "opportunity");
 	record_set(out, "lifecyclestage", NULL);
 	record_set(hs, "lifecyclestage", "customer");
-	transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
+	pe_transform(inst, CRMSYNC_CHANGE_UPDATE, CRMSYNC_TO_HUBSPOT, sf, hs, out);
 	assert_null(record_get(out, "lifecyclestage"));
-	assert_true(ops(inst)->explain(inst, inst->ctx, buf, sizeof(buf)) > 0);
+	assert_true(pe_ops(inst)->explain(inst, inst->ctx, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "Company lifecycle sync is on"));
 	record_free(sf);
 	record_free(hs);
@@ -382,15 +360,15 @@ static void test_explain_hooks(void **state)
 	load(&cfg, "[object company]\nmatch_by_domain = yes\n[object deal]\n[object activity]\n");
 	for (size_t i = 0; i < cfg.ninst; i++) {
 		struct crmsync_instance *inst = cfg.inst[i];
-		int n = ops(inst)->explain(inst, inst->ctx, buf, sizeof(buf));
+		int n = pe_ops(inst)->explain(inst, inst->ctx, buf, sizeof(buf));
 
 		assert_true(n > 0 && (size_t)n < sizeof(buf));
 	}
-	ops(cfg.inst[0])->explain(cfg.inst[0], cfg.inst[0]->ctx, buf, sizeof(buf));
+	pe_ops(cfg.inst[0])->explain(cfg.inst[0], cfg.inst[0]->ctx, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "ambiguous"));
-	ops(cfg.inst[1])->explain(cfg.inst[1], cfg.inst[1]->ctx, buf, sizeof(buf));
+	pe_ops(cfg.inst[1])->explain(cfg.inst[1], cfg.inst[1]->ctx, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "never de-duplicated"));
-	ops(cfg.inst[2])->explain(cfg.inst[2], cfg.inst[2]->ctx, buf, sizeof(buf));
+	pe_ops(cfg.inst[2])->explain(cfg.inst[2], cfg.inst[2]->ctx, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "history = no"));
 	config_release(&cfg);
 }
